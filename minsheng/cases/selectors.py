@@ -1,0 +1,120 @@
+"""Reads. Staff reads are scoped to the user's sites and departments; public reads see only
+published cases and never personal data."""
+
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+
+from minsheng.accounts.models import RoleKind, User
+from minsheng.accounts.scopes import scope_for
+from minsheng.cases.models import Assignment, Case, CaseEvent, Rating, Reply, ReplyStatus, Status
+from minsheng.cases.tracking import normalise_code, password_matches
+from minsheng.sites.models import Site
+
+SITE_WIDE_ROLES = (RoleKind.ADMIN, RoleKind.INTAKE, RoleKind.SUPERVISOR)
+
+
+def cases_for_staff(user: User) -> QuerySet[Case]:
+    """Every case the user may see: site-wide roles see their sites' cases; department roles see the
+    cases their department leads or assists."""
+    scope = scope_for(user)
+    site_ids = scope.sites(*SITE_WIDE_ROLES)
+    department_ids = scope.departments(RoleKind.HANDLER, RoleKind.REVIEWER)
+    condition = Q(pk__in=[])
+    if site_ids:
+        condition |= Q(site_id__in=site_ids)
+    if department_ids:
+        condition |= Q(lead_department_id__in=department_ids) | Exists(
+            Assignment.objects.filter(case=OuterRef("pk"), department_id__in=department_ids, is_active=True)
+        )
+    return Case.objects.filter(condition)
+
+
+def case_for_staff_or_404(user: User, pk: int) -> Case:
+    case = (
+        cases_for_staff(user)
+        .select_related("site", "channel", "category", "leader", "lead_department", "merged_into")
+        .filter(pk=pk)
+        .first()
+    )
+    if case is None:
+        raise Http404
+    return case
+
+
+def staff_queue(user: User, status: str | None) -> QuerySet[Case]:
+    qs = cases_for_staff(user).select_related("site", "channel", "category", "lead_department")
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("due_at", "-submitted_at") if status in _DUE_SORTED else qs.order_by("-submitted_at")
+
+
+_DUE_SORTED = {Status.DISPATCHED, Status.PROCESSING, Status.REVIEWING}
+
+
+def queue_counts(user: User) -> dict[str, int]:
+    from django.db.models import Count
+
+    rows = cases_for_staff(user).values("status").annotate(n=Count("id")).order_by()
+    return {row["status"]: row["n"] for row in rows}
+
+
+def case_timeline(case: Case) -> QuerySet[CaseEvent]:
+    return case.events.select_related("actor", "department").order_by("created_at", "id")
+
+
+def approved_reply(case: Case) -> Reply | None:
+    return case.replies.filter(status=ReplyStatus.APPROVED).select_related("department").order_by("-id").first()
+
+
+def latest_rating(case: Case) -> Rating | None:
+    return case.ratings.order_by("-id").first()
+
+
+# ---- public ------------------------------------------------------------------------------------
+
+
+def published_cases(site: Site) -> QuerySet[Case]:
+    return (
+        Case.objects.filter(site=site, published_at__isnull=False)
+        .select_related("channel", "category", "lead_department")
+        .order_by("-published_at", "-id")
+    )
+
+
+def published_case_or_404(site: Site, pk: int) -> Case:
+    case = published_cases(site).filter(pk=pk).first()
+    if case is None:
+        raise Http404
+    return case
+
+
+def case_for_citizen(code: str, password: str) -> Case | None:
+    """The case for a tracking code and query password, or None: whichever was wrong, the caller
+    learns nothing more (the same message for both)."""
+    case = Case.objects.select_related("site", "channel", "lead_department").filter(
+        tracking_code=normalise_code(code)
+    ).first()
+    # Compare against a dummy digest when the code is unknown, so the time taken does not tell
+    # whether a code exists.
+    stored = case.query_password_digest if case is not None else "0" * 64
+    if not password_matches(code, password, stored) or case is None:
+        return None
+    return case
+
+
+PUBLIC_EVENT_ACTIONS = (
+    "submit", "accept", "reject", "request_info", "supplement", "merge", "dispatch", "receive",
+    "approve_reply", "rate", "decide",
+)
+
+
+def public_timeline(case: Case) -> QuerySet[CaseEvent]:
+    """What the citizen sees: dates, statuses, departments; never staff names or internal notes."""
+    return (
+        case.events.filter(action__in=PUBLIC_EVENT_ACTIONS)
+        .select_related("department")
+        .only("action", "to_status", "department__name", "public_note", "created_at", "case_id")
+        .order_by("created_at", "id")
+    )

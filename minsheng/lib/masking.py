@@ -1,0 +1,722 @@
+"""Mask personal data in Chinese citizen messages and official replies before publication.
+
+Pure Python and Django-free: importing this module must work without Django settings, and
+jieba (used for person-name tagging) is loaded lazily on the first call that needs it.
+
+Public API
+----------
+``find_personal_data(text, extra_names=())`` returns the spans to hide, ``mask_personal_data``
+returns the masked text plus those spans, and ``apply_spans(text, spans)`` re-applies a span
+list -- e.g. one that staff corrected in the review screen (removed a false positive, added a
+missed name).  Spans always refer to positions in the ORIGINAL text.
+
+What is detected, and how each kind is masked
+---------------------------------------------
+Digits that are kept stay in place; every hidden character becomes ``*``.  Separators
+(spaces, dashes, brackets) stay so that the public can still read the shape of the value.
+Every kind except ``email`` keeps the original length.
+
+``mobile``
+    11 digits ``1[3-9]xxxxxxxxx``, also grouped ``138-1234-5678`` / ``138 1234 5678`` and with
+    a ``+86`` / ``86`` prefix.  Masked as ``138****5678`` (first 3 and last 4 digits kept; the
+    prefix is kept).
+``landline``
+    Area code ``0xx``/``0xxx`` + 7-8 digit number (``0731-88886666``, ``(0731)8888666``,
+    ``0731 88886666``), optionally with an extension; a bare 7-8 digit number only when a
+    phone keyword (电话, 联系方式, 座机, 固话, tel ...) comes just before it.  Masked by keeping the
+    area code and the last 2 digits: ``0731-******66``.  Short service numbers (12345, 110,
+    95588) are never touched.
+``id_card``
+    18 characters whose ISO 7064 MOD 11-2 check character is right (last char may be X/x),
+    whose first two digits are a real province code and whose birth date is a real date
+    between 1900 and today; or the old 15-digit form with a real province code and a real
+    19yy birth date.  Random 18-digit numbers (order numbers, tracking codes) therefore stay
+    -- unless they pass the bank-card test below.  Masked as ``4301**********123X`` (first 4
+    and last 4 kept, i.e. province+city and the sequence/check digits; the birth date is
+    always hidden).
+``bank_card``
+    16-19 digits, contiguous or grouped (``6222 0212 3456 7890``, ``622202-1234567890123``),
+    Luhn-valid and starting with 3, 4, 5, 6 or 9 (the card networks used in China: UnionPay
+    62, Visa 4, Mastercard 5, JCB/Amex 3, old domestic 9).  Requiring the issuer digit keeps
+    date-based order numbers (``2019...``) that happen to pass Luhn (1 in 10 do) visible.
+    Masked as ``6222 **** **** 7890`` (first 4 and last 4 kept).
+``email``
+    ``local@domain.tld``.  Masked as ``a***@example.com`` (first character of the local part,
+    then always three stars, so the length of the local part is not revealed).
+``name``
+    * names passed by the caller (``extra_names``, e.g. the citizen's name from the form) --
+      every exact occurrence is masked, no other checks;
+    * intro patterns: 我叫X, 本人X, 姓名：X, 联系人：X, 投诉人/举报人/反映人/申请人：X ...;
+    * a full name before a form of address: 张三丰先生, 李四女士 -> the name is masked, the
+      title stays (张**先生);
+    * jieba POS tag ``nr``, guarded: 2-4 Chinese characters, starts with a known surname, is not
+      followed by a place/organisation suffix (路, 街, 区, 市, 村, 小区, 公司, 局, 医院 ...), does not
+      itself end in one, and is not on a short list of civic words jieba mis-tags.
+    Masked by keeping the surname (one character, or two for compound surnames such as 欧阳)
+    and starring the rest: 张三丰 -> 张**.
+    Not masked, by decision:
+    * surname + form of address alone (张先生, 李女士, 刘老师, 王师傅) -- does not identify;
+    * already-anonymised forms with 某 (王某, 王某某);
+    * a name directly followed by a leadership title (胡某某书记, 张三市长, 李四副区长): office
+      holders addressed in their public capacity are not personal data.
+``address``
+    Only the part of an address that points at one household: building + unit, building +
+    room, unit + room, or a room number on its own.  Recognised shapes: ``3栋2单元502室``,
+    ``5号楼1203``, ``18栋3单元``, ``A座1801``, ``502房``, ``3-2-502室``.  Masked by starring every
+    digit/letter/Chinese numeral inside that part and keeping the markers, so the compound or
+    road stays readable: 幸福小区3栋2单元502室 -> 幸福小区*栋*单元***室.
+    Not masked, by decision: a road/street number (人民路88号 -- typically a shop, office or
+    public place, and a whole building is not a household), a building alone (3栋, 5号楼, A座),
+    a floor alone (12楼), and room counts (3室2厅, 2房) which need at least 3 digits to count
+    as a room number.
+
+Ordinary numbers stay: dates, times, amounts, bus lines (12路, K101路), counts, percentages,
+document numbers (湘政发〔2019〕12号), tracking codes and place names (A市, A3区).
+
+Overlaps are resolved by priority (email > id_card > bank_card > mobile > landline >
+address > name), then by length, so every returned span list is sorted and non-overlapping.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import logging
+import re
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = [
+    "KINDS",
+    "MaskResult",
+    "MaskSpan",
+    "apply_spans",
+    "find_personal_data",
+    "mask_personal_data",
+    "mask_value",
+]
+
+KINDS: frozenset[str] = frozenset(
+    {"mobile", "landline", "id_card", "email", "bank_card", "name", "address"}
+)
+
+
+@dataclass(frozen=True)
+class MaskSpan:
+    start: int
+    end: int
+    kind: str  # one of KINDS
+    original: str
+
+
+@dataclass(frozen=True)
+class MaskResult:
+    text: str  # the masked text
+    spans: tuple[MaskSpan, ...]  # positions in the ORIGINAL text, sorted, non-overlapping
+
+
+# Higher wins when two candidates overlap.  Structured, checksum-validated kinds beat the
+# heuristic ones because a false "name" inside an e-mail would leave the e-mail readable.
+_PRIORITY: dict[str, int] = {
+    "email": 70,
+    "id_card": 60,
+    "bank_card": 50,
+    "mobile": 40,
+    "landline": 30,
+    "address": 20,
+    "name": 10,
+}
+
+_STAR = "*"
+
+# ---------------------------------------------------------------------------------------------
+# Number boundaries.  A number must not be glued to other digits/letters, and -- so that
+# masking the masked text finds nothing new -- not glued to a star either, nor to a star
+# behind a single separator (the kept tail of "138-****-5678" must not start a new match).
+_NB = r"(?<![0-9A-Za-z*])(?<!\*[ \-])"
+_NA = r"(?![0-9A-Za-z*])(?![ \-]\*)"
+
+_MOBILE_RE = re.compile(
+    _NB
+    + r"(?P<prefix>(?:\+|00)?86[ \-]?)?"
+    + r"(?P<num>1[3-9]\d(?:\d{8}|[ \-]\d{4}[ \-]\d{4}|\d{4}[ \-]\d{4}|[ \-]\d{8}))"
+    + _NA
+)
+
+_LANDLINE_RE = re.compile(
+    _NB
+    + r"(?:(?P<area>0\d{2,3})[ \-]?|[(（](?P<parea>0\d{2,3})[)）][ \-]?)"
+    + r"(?P<local>[2-9]\d{6,7})"
+    + r"(?:(?:转|-|—|ext\.?)\d{1,5})?"
+    + _NA
+)
+
+# A bare 7-8 digit number is a phone only right after a phone keyword.
+_PHONE_KEYWORD_RE = re.compile(
+    r"(?:联系电话|电话号码|电话|联系方式|座机|固话|宅电|办公电话|tel|TEL|Tel)"
+    r"[^0-9\n]{0,6}?"
+    + _NB
+    + r"(?P<local>[2-9]\d{6,7})"
+    + _NA
+)
+
+_ID18_RE = re.compile(_NB + r"(?P<id>\d{6}[ ]?\d{8}[ ]?\d{3}[0-9Xx])" + _NA)
+_ID15_RE = re.compile(_NB + r"(?P<id>\d{15})" + _NA)
+
+_BANK_RE = re.compile(
+    _NB
+    + r"(?P<card>\d{16,19}"
+    + r"|\d{4}(?:[ \-]\d{4}){3}(?:[ \-]\d{1,3})?"
+    + r"|\d{6}[ \-]\d{10,13})"
+    + _NA
+)
+
+_EMAIL_RE = re.compile(
+    r"(?<![A-Za-z0-9._%+\-])(?P<local>[A-Za-z0-9][A-Za-z0-9._%+\-]*)@"
+    r"(?P<domain>[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,})"
+    r"(?![A-Za-z0-9\-])"
+)
+
+# ---------------------------------------------------------------------------------------------
+# Addresses.
+_CN_NUM = "零〇一二三四五六七八九十百"
+_ALNUM = rf"[0-9A-Za-z{_CN_NUM}]"
+_BUILDING = rf"(?:{_ALNUM}{{1,4}}(?:号楼|栋|幢|座|号楼|楼))"
+_UNIT = rf"(?:{_ALNUM}{{1,3}}单元)"
+_ROOM = r"(?:[0-9A-Za-z]{0,2}\d{3,4}(?:号房|室|房|号)?)"
+_ROOM_MARKED = r"(?:[0-9A-Za-z]{0,2}\d{3,4}(?:号房|室|房))"
+
+_ADDRESS_RE = re.compile(
+    r"(?<![0-9A-Za-z*])(?:"
+    # building + unit [+ room]
+    rf"{_BUILDING}{_UNIT}(?:{_ROOM})?"
+    # building + room (bare room number allowed right after the building marker)
+    rf"|{_BUILDING}(?:{_ALNUM}{{1,3}}层)?{_ROOM}"
+    # unit + room
+    rf"|{_UNIT}(?:{_ALNUM}{{1,3}}层)?{_ROOM}"
+    # 3-2-502室 (building-unit-room written with dashes)
+    r"|\d{1,2}-\d{1,2}-\d{3,4}(?:室|房|号)?"
+    # room number on its own needs an explicit 室/房
+    rf"|{_ROOM_MARKED}"
+    r")(?![0-9A-Za-z*])"
+)
+
+# Words after which a "room number" is something else (12345热线 is not room 12345).
+_ADDRESS_NOT_AFTER = ("路", "街", "道", "巷", "弄", "大道")
+
+# ---------------------------------------------------------------------------------------------
+# Names.
+_SINGLE_SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁"
+    "任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武"
+    "戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮"
+    "柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古"
+    "吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫"
+    "寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝官封谈匡鞠惠荆乐冀郁胥南班储原栗燕楚鄢劳谌奚皮粟冼蔺楼盘满闻"
+    "位厉伊仝区郜海阚花权强帅屠豆朴盖练廉禹井祖漆巴丰支卿国狄平计索宣晋相初门云容敬来扈晁芮都普阙浦"
+    "戈伏鹿薄邸雍辜羊阿乌母裘亓修邰赫杭况那宿鲜印逯隆茹诸战慕危玉银亢嵇公哈湛宾戎勾茅利於呼居揭干但"
+    "尉冶斯元束檀衣信展阴昝智幸奉植衡富尧闭由"
+)
+_COMPOUND_SURNAMES = (
+    "欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "宇文", "司徒",
+    "夏侯", "令狐", "端木", "独孤", "南宫", "西门", "轩辕", "澹台", "公冶", "宗政", "濮阳", "太史",
+    "申屠", "钟离", "呼延", "万俟", "闻人", "赫连", "百里", "东郭", "第五",
+)
+SURNAMES: frozenset[str] = frozenset(_SINGLE_SURNAMES) | frozenset(_COMPOUND_SURNAMES)
+
+_HAN = "\u4e00-\u9fff"
+_HAN_RE = re.compile(rf"^[{_HAN}]+$")
+
+# Forms of address that may follow a surname or a full name.
+_TITLES = (
+    "先生", "女士", "小姐", "老师", "师傅", "阿姨", "大爷", "大妈", "大姐", "大哥", "老人", "同学",
+    "同志", "医生", "律师", "经理", "老板", "师父", "奶奶", "爷爷",
+)
+# Office holders addressed by these titles act in public; their names stay.
+_PUBLIC_TITLES = (
+    "书记", "省长", "市长", "县长", "区长", "州长", "镇长", "乡长", "主席", "副书记", "副省长",
+    "副市长", "副县长", "副区长", "副州长", "副镇长", "副乡长", "副主席", "常务副", "委员长", "总理",
+)
+# A tagged "name" followed by one of these is a place, organisation or facility.
+_NOT_NAME_FOLLOWERS = (
+    "路", "街", "道", "巷", "弄", "大道", "区", "县", "市", "省", "州", "镇", "乡", "村", "屯", "庄",
+    "社区", "小区", "花园", "公寓", "大厦", "广场", "苑", "府", "城", "园", "湾", "港", "里", "坊",
+    "公司", "集团", "局", "厅", "委", "办", "院", "所", "站", "校", "中学", "小学", "大学", "学院",
+    "学校", "幼儿园", "医院", "卫生", "中心", "部", "处", "科", "队", "厂", "店", "馆", "桥", "湖",
+    "山", "江", "河", "塘", "洲", "岛", "寺", "庙", "楼", "栋", "号", "线", "家园", "新村", "银行",
+    "派出所", "电站", "矿", "场", "路口", "片区", "组", "工程", "项目", "牌", "品牌", "酒店", "宾馆",
+    "超市", "商场", "市场", "农场", "林场", "水库", "大桥", "隧道", "高速", "机场", "车站", "码头",
+    "街道", "居委", "村委", "物业", "地产", "置业", "科技", "实业", "集团", "堂", "阁", "轩",
+    "国际", "时代", "天地", "名城", "一号", "二号", "壹号", "片", "社", "会", "中队", "大队", "支队",
+    "纪念馆", "纸业", "电器", "商贸", "液化", "有限", "股份", "合作社", "家庭农场", "养殖", "烟花",
+    "公路", "高铁", "新区", "集镇", "健康", "清洁", "发改", "石化", "商住", "汽配", "博爱", "坡",
+)
+# Characters that end organisation/place words jieba sometimes tags nr (高新区, 金星村 ...).
+_NOT_NAME_LAST_CHARS = frozenset("路街区县市省镇乡村局厅院校苑园城湾港府楼站所厂店馆桥湖山江河寺庙")
+# Civic words jieba tags nr in complaint/reply text; measured on message-board data.
+_NOT_NAME_WORDS: frozenset[str] = frozenset(
+    {
+        "金星", "高新", "武广", "黄花", "雨花", "万家", "万家丽", "丁字", "向阳", "和平", "平安",
+        "文明", "安全", "方便", "明确", "常规", "高速", "高铁", "石门", "毛泽东", "华为", "苏宁",
+        "江南", "林业", "时间", "龙头", "龙岗", "黎明", "黄金", "金融", "金额", "金牌", "白天",
+        "严格", "严重", "邢台", "高档", "高层", "高压", "高温", "高考", "高中", "余额", "包括",
+        "宁乡", "任意", "任何", "任职", "于是", "于此", "应当", "应该", "成本", "成立", "成功",
+        "成都", "程序", "秦皇岛", "司法", "司机", "公安", "公共", "公正", "公平", "项目", "费用",
+        "费用", "关于", "关注", "关键", "管理", "管道", "师生", "车辆", "车位", "车库", "房产",
+        "房屋", "房东", "路灯", "路面", "路段", "易燃", "谷歌", "万元", "全面", "全体", "全部",
+        "米兰", "宣传", "解决", "解释", "计划", "连续", "简单", "景区", "尚未", "党员", "党委",
+        "向东", "向西", "向南", "向北", "明天", "明年", "明显", "都市", "海洋", "海关", "安居",
+        "和谐", "齐全", "强制", "卫生", "卫健", "温度", "温馨", "容易", "晋升", "信访", "信息",
+        "来电", "来信", "元旦", "国务院", "国土", "国家", "华润", "石化", "石油", "安监", "安监员",
+        "楼栋", "楼栋长", "卫建", "农超", "高一", "高二", "高三", "申请", "公司", "平峰", "南延线",
+        "白改黑", "师德师", "普惠性", "费由", "华庭", "盛世", "华府", "金茂", "万科", "碧桂园",
+    }
+)
+# Prepositions/verbs that can precede a surname+title ("向张先生" is 向 + 张先生, not 向张).
+_FUNCTION_CHARS = frozenset("向和与给对让叫被找把将跟同由为请问及或以从在于是有说告")
+
+# Characters that commonly follow a name and so end it (张三说, 李四在, 王五和).
+_AFTER_NAME_CHARS = frozenset(
+    "的在是和与及等了说也都到对把被向给已于将为因又还就才会要能可不没前后家户父母妻夫儿女子"
+    "哥姐弟妹叔姨系称同先生女士等人们一二三四五六七八九十个曾于让请来去从自所外内"
+)
+_INTRO_RE = re.compile(
+    r"(?:我叫|我的名字[是叫]|名字[是叫]|本人[是叫系]?|姓名[:：是为]?|联系人[:：]?|签名[:：]?|"
+    r"投诉人[:：]?|举报人[:：]?|反映人[:：]?|申请人[:：]?|来信人[:：]?|留言人[:：]?|业主[:：])"
+    r"\s*"
+)
+_TITLE_RE = re.compile(
+    rf"(?P<name>[{_HAN}]{{2,4}})(?P<title>{'|'.join(_TITLES)})"
+)
+
+_log = logging.getLogger(__name__)
+
+
+# ---------------------------------------------------------------------------------------------
+# Validators.
+_PROVINCES = frozenset(
+    {
+        "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37",
+        "41", "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64",
+        "65", "71", "81", "82", "83",
+    }
+)
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+
+
+def id_checksum(first17: str) -> str:
+    """ISO 7064 MOD 11-2 check character for the first 17 digits of a resident ID."""
+    total = sum(int(d) * w for d, w in zip(first17, _ID_WEIGHTS, strict=True))
+    return _ID_CHECK[total % 11]
+
+
+def _valid_birth(year: int, month: int, day: int) -> bool:
+    try:
+        born = _dt.date(year, month, day)
+    except ValueError:
+        return False
+    return _dt.date(1900, 1, 1) <= born <= _dt.date.today()
+
+
+def is_valid_id18(value: str) -> bool:
+    if len(value) != 18 or not value[:17].isdigit() or value[17] not in "0123456789Xx":
+        return False
+    if value[:2] not in _PROVINCES:
+        return False
+    if not _valid_birth(int(value[6:10]), int(value[10:12]), int(value[12:14])):
+        return False
+    return id_checksum(value[:17]) == value[17].upper()
+
+
+def is_valid_id15(value: str) -> bool:
+    if len(value) != 15 or not value.isdigit() or value[:2] not in _PROVINCES:
+        return False
+    # Old IDs were issued 1984-2004 to people born in the 20th century.
+    return _valid_birth(1900 + int(value[6:8]), int(value[8:10]), int(value[10:12]))
+
+
+def luhn_valid(digits: str) -> bool:
+    if not digits.isdigit():
+        return False
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = int(ch)
+        if i % 2 == 1:
+            d *= 2
+            if d > 9:
+                d -= 9
+        total += d
+    return total % 10 == 0
+
+
+def _is_bank_card(digits: str) -> bool:
+    return 16 <= len(digits) <= 19 and digits[0] in "34569" and luhn_valid(digits)
+
+
+# ---------------------------------------------------------------------------------------------
+# Masking of single values.
+def _star_digits_keep(value: str, keep_head: int, keep_tail: int, *, chars: str) -> str:
+    """Star the characters in `chars` except the first `keep_head` and last `keep_tail` of them.
+
+    Separators are not counted, so grouped and contiguous forms mask the same digits.
+    """
+    positions = [i for i, ch in enumerate(value) if ch in chars]
+    hidden = set(positions[keep_head : len(positions) - keep_tail if keep_tail else None])
+    return "".join(_STAR if i in hidden else ch for i, ch in enumerate(value))
+
+
+_DIGITS = "0123456789"
+_DIGITS_X = "0123456789Xx"
+
+
+def _mask_mobile(value: str) -> str:
+    match = re.search(r"1[3-9]\d[ \-]?\d{4}[ \-]?\d{4}$", value)
+    if match is None:  # staff-supplied span of another shape: hide everything
+        return _star_digits_keep(value, 0, 0, chars=_DIGITS)
+    head = value[: match.start()]
+    return head + _star_digits_keep(match.group(0), 3, 4, chars=_DIGITS)
+
+
+def _mask_landline(value: str) -> str:
+    match = re.match(r"^([(（]?0\d{2,3}[)）]?[ \-]?)(.*)$", value, flags=re.S)
+    if match is None:
+        return _star_digits_keep(value, 0, 2, chars=_DIGITS)
+    area, rest = match.group(1), match.group(2)
+    return area + _star_digits_keep(rest, 0, 2, chars=_DIGITS)
+
+
+def _mask_email(value: str) -> str:
+    local, sep, domain = value.partition("@")
+    if not sep or not local:
+        return _STAR * len(value)
+    return f"{local[0]}***@{domain}"
+
+
+def _mask_name(value: str) -> str:
+    if len(value) >= 3 and value[:2] in _COMPOUND_SURNAMES:
+        keep = 2
+    else:
+        keep = 1
+    return value[:keep] + _STAR * (len(value) - keep)
+
+
+_ADDRESS_MASKABLE = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz" + _CN_NUM)
+
+
+def _mask_address(value: str) -> str:
+    return "".join(_STAR if ch in _ADDRESS_MASKABLE else ch for ch in value)
+
+
+_MASKERS: dict[str, Callable[[str], str]] = {
+    "mobile": _mask_mobile,
+    "landline": _mask_landline,
+    "id_card": lambda v: _star_digits_keep(v, 4, 4, chars=_DIGITS_X),
+    "bank_card": lambda v: _star_digits_keep(v, 4, 4, chars=_DIGITS),
+    "email": _mask_email,
+    "name": _mask_name,
+    "address": _mask_address,
+}
+
+
+def mask_value(kind: str, value: str) -> str:
+    """The public form of one piece of personal data of the given kind."""
+    try:
+        masker = _MASKERS[kind]
+    except KeyError:
+        raise ValueError(f"unknown personal-data kind: {kind!r}") from None
+    return masker(value)
+
+
+# ---------------------------------------------------------------------------------------------
+# jieba, loaded on first use: importing it builds a 30 MB prefix dictionary.
+_jieba_lock = threading.Lock()
+_posseg: Any = None
+
+
+def _get_posseg() -> Any:
+    global _posseg
+    if _posseg is None:
+        with _jieba_lock:
+            if _posseg is None:
+                import jieba
+                import jieba.posseg
+
+                jieba.setLogLevel(logging.WARNING)
+                logging.getLogger("jieba").setLevel(logging.WARNING)
+                jieba.initialize()
+                _posseg = jieba.posseg
+    return _posseg
+
+
+# ---------------------------------------------------------------------------------------------
+# Detectors.  Each yields (start, end, kind) candidates; overlaps are resolved afterwards.
+_Candidate = tuple[int, int, str]
+
+
+def _find_emails(text: str) -> Iterable[_Candidate]:
+    for m in _EMAIL_RE.finditer(text):
+        yield m.start(), m.end(), "email"
+
+
+def _find_ids(text: str) -> Iterable[_Candidate]:
+    for m in _ID18_RE.finditer(text):
+        value = m.group("id").replace(" ", "")
+        if is_valid_id18(value):
+            yield m.start(), m.end(), "id_card"
+    for m in _ID15_RE.finditer(text):
+        if is_valid_id15(m.group("id")):
+            yield m.start(), m.end(), "id_card"
+
+
+def _find_bank_cards(text: str) -> Iterable[_Candidate]:
+    for m in _BANK_RE.finditer(text):
+        digits = re.sub(r"[ \-]", "", m.group("card"))
+        if _is_bank_card(digits):
+            yield m.start(), m.end(), "bank_card"
+
+
+def _find_mobiles(text: str) -> Iterable[_Candidate]:
+    for m in _MOBILE_RE.finditer(text):
+        yield m.start(), m.end(), "mobile"
+
+
+def _find_landlines(text: str) -> Iterable[_Candidate]:
+    for m in _LANDLINE_RE.finditer(text):
+        yield m.start(), m.end(), "landline"
+    for m in _PHONE_KEYWORD_RE.finditer(text):
+        yield m.start("local"), m.end("local"), "landline"
+
+
+def _find_addresses(text: str) -> Iterable[_Candidate]:
+    for m in _ADDRESS_RE.finditer(text):
+        start, end = m.start(), m.end()
+        value = m.group(0)
+        before = text[max(0, start - 2) : start]
+        # 人民路502号 is a street number, not a room.
+        if value.endswith("号") and not value.endswith("号房") and before.endswith(_ADDRESS_NOT_AFTER):
+            continue
+        # "号" at the end of building/room shapes would otherwise swallow 〔2019〕12号-like text;
+        # a room ending in 号 counts only when a building/unit came first.
+        if re.fullmatch(r"[0-9A-Za-z]{0,2}\d{3,4}号", value):
+            continue
+        yield start, end, "address"
+
+
+def _surname_len(word: str) -> int:
+    if len(word) >= 3 and word[:2] in _COMPOUND_SURNAMES:
+        return 2
+    if word[:1] in SURNAMES:
+        return 1
+    return 0
+
+
+def _followed_by(text: str, end: int, suffixes: Iterable[str]) -> bool:
+    return any(text.startswith(s, end) for s in suffixes)
+
+
+def _plausible_name(word: str) -> bool:
+    if not 2 <= len(word) <= 4 or not _HAN_RE.match(word):
+        return False
+    if "某" in word or word in _NOT_NAME_WORDS:
+        return False
+    if word[-1] in _NOT_NAME_LAST_CHARS:
+        return False
+    slen = _surname_len(word)
+    if slen == 0 or len(word) - slen > 2:
+        return False
+    return not (slen == 2 and len(word) == 2)
+
+
+def _name_context_ok(text: str, start: int, end: int) -> bool:
+    if _followed_by(text, end, _NOT_NAME_FOLLOWERS):
+        return False
+    # An office holder addressed by title (胡某某书记, 张三副市长) is public.
+    return not _followed_by(text, end, _PUBLIC_TITLES)
+
+
+def _find_names_jieba(text: str) -> Iterable[_Candidate]:
+    posseg = _get_posseg()
+    pos = 0
+    for pair in posseg.cut(text):
+        word: str = pair.word
+        flag: str = pair.flag
+        start = text.find(word, pos)
+        if start < 0:  # jieba normalises nothing today; be safe if it ever does
+            continue
+        pos = end = start + len(word)
+        if flag != "nr":
+            continue
+        # jieba often keeps a title on the name (刘老师): strip it; a bare surname stays.
+        for title in _TITLES:
+            if word.endswith(title) and len(word) > len(title):
+                word = word[: -len(title)]
+                end = start + len(word)
+                break
+        # jieba's dictionary tags hundreds of everyday words nr (谢谢, 许可证, 高峰, 左转) and the
+        # names it does know are famous people; private names are never in it.  So a tagged
+        # word counts only when jieba guessed it (HMM) rather than looked it up.
+        if _in_dictionary(word):
+            continue
+        if not _plausible_name(word):
+            continue
+        # jieba often cuts an unknown 3-character name after two (蒋民|爱|在): take the
+        # third character along unless it is a particle or verb that can follow a name.
+        if (
+            len(word) == 2
+            and end < len(text)
+            and re.match(rf"[{_HAN}]", text[end])
+            and text[end] not in _AFTER_NAME_CHARS
+            and (end + 1 >= len(text) or not _in_dictionary(text[end : end + 2]))
+        ):
+            end += 1
+        if not _name_context_ok(text, start, end):
+            continue
+        yield start, end, "name"
+
+
+def _in_dictionary(word: str) -> bool:
+    _get_posseg()
+    import jieba
+
+    freq: int = jieba.dt.FREQ.get(word, 0)
+    return freq > 0
+
+
+def _find_names_patterns(text: str) -> Iterable[_Candidate]:
+    # Full name + form of address: 张三先生.  A surname alone (张先生) is left visible.
+    for m in _TITLE_RE.finditer(text):
+        name = m.group("name")
+        start = m.start("name")
+        # The regex is greedy to the left: trim leading characters until what is left reads
+        # as a name (向张三先生 -> 张三; 请李四女士 -> 李四).
+        while name and not (_plausible_name(name) and name[0] not in _FUNCTION_CHARS):
+            if len(name) == 2 and name[1] in SURNAMES and name[0] in _FUNCTION_CHARS:
+                name = ""
+                break
+            name = name[1:]
+            start += 1
+        if len(name) >= 2 and _plausible_name(name):
+            yield start, start + len(name), "name"
+    # Intro patterns: 我叫X / 本人X / 姓名：X.
+    for m in _INTRO_RE.finditer(text):
+        rest = text[m.end() : m.end() + 5]
+        run = re.match(rf"[{_HAN}]{{2,4}}", rest)
+        if run is None:
+            continue
+        cand = run.group(0)
+        for length in _intro_name_lengths(cand):
+            word = cand[:length]
+            if _plausible_name(word) and _name_context_ok(text, m.end(), m.end() + length):
+                yield m.end(), m.end() + length, "name"
+                break
+
+
+def _intro_name_lengths(cand: str) -> list[int]:
+    """How long the name right after 我叫/本人/姓名： is; empty when there is no name.
+
+    jieba decides where the name ends ("张三住在" -> 张三).  A word jieba's dictionary knows as
+    something other than a person (本人家住, 本人于是, 本人于去年) means there is no name.
+    """
+    words = [p.word for p in _get_posseg().cut(cand)]
+    if not words:
+        return []
+    first = words[0]
+    if len(first) >= 2:
+        return [] if _is_common_word(first) else [len(first)]
+    if len(words) > 1 and len(words[1]) <= 2 and not _is_common_word(words[1]):
+        # jieba split an unknown name into surname + given name (李 / 小明)
+        return [1 + len(words[1])]
+    return []
+
+
+def _is_common_word(word: str) -> bool:
+    """True when jieba's dictionary knows `word` (2+ chars) as something other than a name."""
+    if len(word) < 2:
+        return False
+    tag: str | None = _get_posseg().dt.word_tag_tab.get(word)
+    return tag is not None and not tag.startswith("nr")
+
+
+def _find_extra_names(text: str, extra_names: Iterable[str]) -> Iterable[_Candidate]:
+    for raw in extra_names:
+        name = raw.strip()
+        if len(name) < 2:  # a lone surname would star every 张 in the text
+            continue
+        start = text.find(name)
+        while start >= 0:
+            yield start, start + len(name), "name"
+            start = text.find(name, start + len(name))
+
+
+def _resolve(candidates: Iterable[_Candidate], forced: set[tuple[int, int]]) -> list[_Candidate]:
+    """Keep the best non-overlapping candidates: caller-given names first, then by priority."""
+    ordered = sorted(
+        set(candidates),
+        key=lambda c: ((c[0], c[1]) in forced and c[2] == "name", _PRIORITY[c[2]], c[1] - c[0], -c[0]),
+        reverse=True,
+    )
+    taken: list[_Candidate] = []
+    for cand in ordered:
+        if cand[0] >= cand[1]:
+            continue
+        if all(cand[1] <= t[0] or cand[0] >= t[1] for t in taken):
+            taken.append(cand)
+    taken.sort()
+    return taken
+
+
+def find_personal_data(text: str, *, extra_names: Iterable[str] = ()) -> list[MaskSpan]:
+    """Spans of personal data in `text`, sorted and non-overlapping (see module docstring)."""
+    if not text:
+        return []
+    extra = list(extra_names)
+    candidates: list[_Candidate] = []
+    candidates.extend(_find_emails(text))
+    candidates.extend(_find_ids(text))
+    candidates.extend(_find_bank_cards(text))
+    candidates.extend(_find_mobiles(text))
+    candidates.extend(_find_landlines(text))
+    candidates.extend(_find_addresses(text))
+    extra_cands = list(_find_extra_names(text, extra))
+    candidates.extend(extra_cands)
+    if re.search(rf"[{_HAN}]", text):
+        candidates.extend(_find_names_patterns(text))
+        candidates.extend(_find_names_jieba(text))
+    forced = {(s, e) for s, e, _ in extra_cands}
+    return [MaskSpan(s, e, k, text[s:e]) for s, e, k in _resolve(candidates, forced)]
+
+
+def apply_spans(text: str, spans: Iterable[MaskSpan]) -> str:
+    """Mask `text` with the given spans, e.g. a list staff corrected after review.
+
+    Raises ValueError when a span does not fit the text (it was made for another version of
+    the text) or when spans overlap: publishing a half-masked value is worse than failing.
+    """
+    ordered = sorted(spans, key=lambda s: (s.start, s.end))
+    out: list[str] = []
+    pos = 0
+    for span in ordered:
+        if span.kind not in KINDS:
+            raise ValueError(f"unknown personal-data kind: {span.kind!r}")
+        if not 0 <= span.start < span.end <= len(text):
+            raise ValueError(f"span {span.start}:{span.end} is outside the text")
+        if span.start < pos:
+            raise ValueError(f"span {span.start}:{span.end} overlaps the previous span")
+        if text[span.start : span.end] != span.original:
+            raise ValueError(
+                f"span {span.start}:{span.end} does not match the text "
+                f"(expected {span.original!r}, found {text[span.start:span.end]!r})"
+            )
+        out.append(text[pos : span.start])
+        out.append(mask_value(span.kind, span.original))
+        pos = span.end
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def mask_personal_data(text: str, *, extra_names: Iterable[str] = ()) -> MaskResult:
+    """Find personal data in `text` and return the masked text with the spans used."""
+    spans = find_personal_data(text, extra_names=extra_names)
+    return MaskResult(text=apply_spans(text, spans), spans=tuple(spans))

@@ -1,0 +1,57 @@
+"""Queue messages to citizens. Called inside an action's transaction; delivery runs after commit."""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from minsheng.cases.models import Case
+from minsheng.notifications.models import Medium, Notification
+
+SITE_SIGNATURE = "【{site}】"
+
+
+def _texts(case: Case, kind: str, extra: dict[str, str]) -> tuple[str, str]:
+    # Citizens get Chinese whatever language the staff member acting uses.
+    with override("zh-hans"):
+        context = {"code": case.tracking_code, "title": case.title[:30], **extra}
+        bodies = {
+            "submitted": _("Your message “%(title)s” was received. Tracking code %(code)s, query password %(password)s."),
+            "accepted": _("Your message %(code)s was accepted and will be handled."),
+            "rejected": _("Your message %(code)s was not accepted: %(reason)s"),
+            "need_info": _("Please add information to your message %(code)s: %(reason)s"),
+            "merged": _("Your message %(code)s was merged with another message on the same matter; you will be told of the answer."),
+            "dispatched": _("Your message %(code)s was sent to %(department)s for handling."),
+            "replied": _("Your message %(code)s has been answered. Please read the reply and rate it with your tracking code."),
+            "redo": _("Your message %(code)s has been reopened for further handling."),
+            "closed": _("Your message %(code)s is closed. Thank you."),
+        }
+        subject = _("Message %(code)s") % context
+        body = bodies[kind] % context
+        return subject, SITE_SIGNATURE.format(site=case.site.name) + body
+
+
+def notify_citizen(case: Case, kind: str, *, occasion: str, **extra: str) -> None:
+    """Queue an SMS (always: the mobile number is required) and an email (when given).
+
+    `occasion` makes the dedupe key: the same kind for the same occasion is queued once, so an action
+    retried after a crash does not text the citizen twice.
+    """
+    from minsheng.notifications.tasks import deliver
+
+    subject, body = _texts(case, kind, extra)
+    targets = [(Medium.SMS, case.citizen_phone)]
+    if case.citizen_email:
+        targets.append((Medium.EMAIL, case.citizen_email))
+    for medium, recipient in targets:
+        key = f"{case.pk}:{kind}:{occasion}:{medium}"
+        try:
+            with transaction.atomic():
+                note = Notification.objects.create(
+                    case=case, kind=kind, medium=medium, recipient=recipient, subject=subject, body=body,
+                    dedupe_key=key,
+                )
+        except IntegrityError:
+            continue
+        transaction.on_commit(lambda pk=note.pk: deliver(pk))

@@ -1,0 +1,22 @@
+"""Settings for the test suite: deterministic keys, tasks run inline, fast password hashing."""
+
+import os
+
+os.environ.setdefault("MINSHENG_SECRET_KEY", "test-secret-key-not-for-production")
+os.environ.setdefault("MINSHENG_FIELD_KEYS", "dGVzdC1maWVsZC1rZXktMzItYnl0ZXMtbG9uZy0xMjM=")
+os.environ.setdefault("MINSHENG_DEBUG", "0")
+os.environ.setdefault("MINSHENG_SECURE_COOKIES", "0")
+os.environ.setdefault("MINSHENG_CAPTCHA_TEST_MODE", "1")
+
+from minsheng.settings import *  # noqa: E402,F403
+from minsheng.settings import DATA_DIR, HUEY  # noqa: E402
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+HUEY = {**HUEY, "immediate": True}
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+SMS_BACKEND = "memory"
+MEDIA_ROOT = DATA_DIR / "test-media"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
