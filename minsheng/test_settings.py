@@ -20,3 +20,6 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# WhiteNoise warns when the collected-static folder is missing; tests serve nothing from it.
+STATIC_ROOT = DATA_DIR / "test-static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)

@@ -11,6 +11,7 @@ import re
 
 from django.db import connection
 from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
 
 from minsheng.cases.models import Case, ReplyStatus, SearchDocument
 from minsheng.lib.chinese import segment_for_index, segment_query
@@ -39,15 +40,16 @@ def search(queryset: QuerySet[Case], query: str) -> QuerySet[Case]:
     if not tokens:
         return queryset.none()
     if connection.vendor == "postgresql":
+        sql = (
+            "SELECT case_id FROM cases_searchdocument "
+            "WHERE to_tsvector('simple', tokens) @@ to_tsquery('simple', %s)"
+        )
         expression = " & ".join(tokens)
-        ids = SearchDocument.objects.extra(  # noqa: S610 - parameters are bound, not formatted
-            where=["to_tsvector('simple', tokens) @@ to_tsquery('simple', %s)"], params=[expression]
-        ).values("case_id")
-        return queryset.filter(pk__in=ids)
-    # FTS5: each token quoted, so no token can be read as an operator.
-    expression = " AND ".join('"' + t.replace('"', "") + '"' for t in tokens)
-    ids = SearchDocument.objects.extra(  # noqa: S610
-        where=["cases_searchdocument.id IN (SELECT rowid FROM cases_searchdocument_fts WHERE tokens MATCH %s)"],
-        params=[expression],
-    ).values("case_id")
-    return queryset.filter(pk__in=ids)
+    else:
+        # FTS5: each token quoted, so no token can be read as an operator.
+        sql = (
+            "SELECT case_id FROM cases_searchdocument WHERE id IN "
+            "(SELECT rowid FROM cases_searchdocument_fts WHERE cases_searchdocument_fts MATCH %s)"
+        )
+        expression = " AND ".join('"' + t.replace('"', "") + '"' for t in tokens)
+    return queryset.filter(pk__in=RawSQL(sql, [expression]))  # noqa: S611 - the query is bound, not formatted

@@ -174,12 +174,18 @@ _PLACE_BREAK = frozenset(
     """
     )
 )
-_ONE_CHAR_SUFFIXES = frozenset(x for x in _PLACE_SUFFIXES if len(x) == 1)
+# Suffix words that also occur inside names (丽发|新城|小区, 中海|国际|社区); any other suffix word
+# met while walking back ends the previous name (春华|镇|金|鼎|村, 街道|汇金路).
+_INSIDE_NAMES = frozenset(_split("新城 国际 花园 家园 名城 山庄 公馆 华府 广场 商城 大厦 公寓"))
+_ENDS_A_NAME = frozenset(_PLACE_SUFFIXES) - _INSIDE_NAMES
 _NEVER_FIRST = frozenset("的了是在我你他这那该本此各每")
 _DISTRICT_RE = re.compile(r"[A-Z]\d{0,2}[市区县]")
 _CJK_RUN_RE = re.compile(r"[\u3400-\u9fff]+")
 _WORDISH_RE = re.compile(r"[\u3400-\u9fffA-Za-z]")
 _NAMEISH_RE = re.compile(r"^[\u3400-\u9fffA-Za-z0-9]+$")
+_BLAND_KEYWORDS = frozenset(
+    _split("附近 小区 存在 严重 具体 咨询 投诉 建议 居民 业主 市民 我家 领导 请问 是不是")
+)
 _PLACE_PREFIX = "\x03"
 _BIGRAM_PREFIX = "\x02"
 
@@ -209,8 +215,8 @@ def _words(text: str) -> list[str]:
 
 # Dictionary parts of speech that never belong inside a place name (verbs, adverbs, pronouns,
 # prepositions, conjunctions, particles, numerals, idioms ...): 看到|湖, 要求|政府, 属于|老小区.
-_BREAK_TAGS = frozenset("v d c p r u f m q y e o ad vg i l t".split())
-_BREAK_TAGS_SINGLE = frozenset("c p r u d y e f q m".split())
+_BREAK_TAGS = frozenset(_split("v d c p r u f m q y e o ad vg i l t"))
+_BREAK_TAGS_SINGLE = frozenset(_split("c p r u d y e f q m"))
 _break_words: frozenset[str] | None = None
 
 
@@ -234,8 +240,8 @@ def _places_from_tokens(tokens: Sequence[str]) -> list[str]:
     breaks = _breaks()
     last_end = -1  # token index where the previously found name ends
     for i, tok in enumerate(tokens):
-        if not tok.endswith(_PLACE_SUFFIXES) or not _NAMEISH_RE.match(tok):
-            continue
+        if not tok.endswith(_PLACE_SUFFIXES) or not _NAMEISH_RE.match(tok) or tok in breaks:
+            continue  # 跑路, 走路: verbs that happen to end in a suffix
         name = tok
         j = i - 1
         # Walk back over name-like tokens: 丽 发 新城 小区 -> 丽发新城小区; stop at 在/的/A2区/
@@ -244,7 +250,7 @@ def _places_from_tokens(tokens: Sequence[str]) -> list[str]:
             prev = tokens[j]
             if prev in _PLACE_BREAK or prev in _STOPWORDS or prev in breaks or not _NAMEISH_RE.match(prev):
                 break
-            if prev.isdigit() or _DISTRICT_RE.fullmatch(prev) or prev in _ONE_CHAR_SUFFIXES:
+            if prev.isdigit() or _DISTRICT_RE.fullmatch(prev) or prev in _ENDS_A_NAME:
                 break
             name = prev + name
             j -= 1
@@ -330,7 +336,7 @@ class TopicModel:
         threshold: float = 0.3,
         weights: HeatWeights = HeatWeights(),
         now: datetime | None = None,
-        max_chars: int = 300,
+        max_chars: int = 200,
         bigram_weight: float = 0.6,
         place_weight: float = 1.5,
         min_df: int = 2,
@@ -600,11 +606,14 @@ class TopicModel:
         )
 
     def _keywords(self, topic: _TopicState, k: int = 8) -> list[str]:
+        # Frequent in any complaint about a place, so they say nothing about this topic.
         ranked = sorted(topic.centroid.items(), key=lambda kv: -kv[1])
         out: list[str] = []
         for col, _ in ranked:
             term = self._terms[col]
             if term[0] in (_BIGRAM_PREFIX, _PLACE_PREFIX) or _DISTRICT_RE.fullmatch(term):
+                continue
+            if term in _BLAND_KEYWORDS:
                 continue
             if any(term in kept or kept in term for kept in out):
                 continue
@@ -691,6 +700,8 @@ def _topic_place(members: Sequence[_Member]) -> str:
         ]
         district = ranked[0]
     if specific:
-        name = specific.most_common(1)[0][0]
-        return f"{district} {name}".strip()
+        # A name only one member of a large topic mentions is more likely noise than the place.
+        name, count = specific.most_common(1)[0]
+        if len(members) == 1 or (count >= 2 and count >= 0.15 * len(members)):
+            return f"{district} {name}".strip()
     return district

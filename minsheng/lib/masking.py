@@ -208,15 +208,13 @@ _ADDRESS_NOT_AFTER = ("路", "街", "道", "巷", "弄", "大道")
 # ---------------------------------------------------------------------------------------------
 # Names.
 _SINGLE_SURNAMES = (
-    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁"
-    "任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武"
-    "戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮"
-    "柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古"
-    "吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫"
-    "寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝官封谈匡鞠惠荆乐冀郁胥南班储原栗燕楚鄢劳谌奚皮粟冼蔺楼盘满闻"
-    "位厉伊仝区郜海阚花权强帅屠豆朴盖练廉禹井祖漆巴丰支卿国狄平计索宣晋相初门云容敬来扈晁芮都普阙浦"
-    "戈伏鹿薄邸雍辜羊阿乌母裘亓修邰赫杭况那宿鲜印逯隆茹诸战慕危玉银亢嵇公哈湛宾戎勾茅利於呼居揭干但"
-    "尉冶斯元束檀衣信展阴昝智幸奉植衡富尧闭由"
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
+    "姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+    "常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季"
+    "裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦"
+    "戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩佘池查麻苑迟"
+    "邝封谈匡鞠惠荆冀郁胥班储栗燕鄢劳谌奚皮粟冼蔺闻厉伊仝郜阚屠朴盖廉禹祖漆狄索晋扈晁芮阙浦鹿薄邸雍辜裘亓"
+    "邰赫杭况鲜印逯隆诸慕亢嵇哈湛宾戎勾茅於尉冶昝奉"
 )
 _COMPOUND_SURNAMES = (
     "欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "宇文", "司徒",
@@ -253,7 +251,7 @@ _NOT_NAME_FOLLOWERS = (
     "公路", "高铁", "新区", "集镇", "健康", "清洁", "发改", "石化", "商住", "汽配", "博爱", "坡",
 )
 # Characters that end organisation/place words jieba sometimes tags nr (高新区, 金星村 ...).
-_NOT_NAME_LAST_CHARS = frozenset("路街区县市省镇乡村局厅院校苑园城湾港府楼站所厂店馆桥湖山江河寺庙")
+_NOT_NAME_LAST_CHARS = frozenset("路街区县市省镇乡村局厅院校苑园城湾港府楼站所厂店馆桥湖山江河寺庙组塘岭铺坪冲垸堤坝洲")
 # Civic words jieba tags nr in complaint/reply text; measured on message-board data.
 _NOT_NAME_WORDS: frozenset[str] = frozenset(
     {
@@ -270,16 +268,18 @@ _NOT_NAME_WORDS: frozenset[str] = frozenset(
         "和谐", "齐全", "强制", "卫生", "卫健", "温度", "温馨", "容易", "晋升", "信访", "信息",
         "来电", "来信", "元旦", "国务院", "国土", "国家", "华润", "石化", "石油", "安监", "安监员",
         "楼栋", "楼栋长", "卫建", "农超", "高一", "高二", "高三", "申请", "公司", "平峰", "南延线",
-        "白改黑", "师德师", "普惠性", "费由", "华庭", "盛世", "华府", "金茂", "万科", "碧桂园",
+        "白改黑", "师德师", "普惠性", "普惠式", "任课", "黄闪", "黄星", "单及", "费由", "华庭", "盛世", "华府", "金茂", "万科", "碧桂园",
     }
 )
 # Prepositions/verbs that can precede a surname+title ("向张先生" is 向 + 张先生, not 向张).
 _FUNCTION_CHARS = frozenset("向和与给对让叫被找把将跟同由为请问及或以从在于是有说告")
 
 # Characters that commonly follow a name and so end it (张三说, 李四在, 王五和).
+# Surnames that are far more often a function word, an abbreviation (楚 = Hunan) or part of
+# a place name in civic text (A3区, 南栋, 由...负责) are left out of SURNAMES on purpose.
 _AFTER_NAME_CHARS = frozenset(
     "的在是和与及等了说也都到对把被向给已于将为因又还就才会要能可不没前后家户父母妻夫儿女子"
-    "哥姐弟妹叔姨系称同先生女士等人们一二三四五六七八九十个曾于让请来去从自所外内"
+    "哥姐弟妹叔姨系称同先生女士等人们一二三四五六七八九十个曾于让请来去从自所外内两亦未尚仍均皆共带领认进约"
 )
 _INTRO_RE = re.compile(
     r"(?:我叫|我的名字[是叫]|名字[是叫]|本人[是叫系]?|姓名[:：是为]?|联系人[:：]?|签名[:：]?|"
@@ -521,6 +521,9 @@ def _plausible_name(word: str) -> bool:
         return False
     if "某" in word or word in _NOT_NAME_WORDS:
         return False
+    # 的/了/是 never sit inside a name (县纪委的同志, 姓王的女士), and X家Y is a place (马家塘).
+    if any(ch in "的了是在和与及" for ch in word[1:]) or (len(word) == 3 and word[1] == "家"):
+        return False
     if word[-1] in _NOT_NAME_LAST_CHARS:
         return False
     slen = _surname_len(word)
@@ -571,7 +574,7 @@ def _find_names_jieba(text: str) -> Iterable[_Candidate]:
             and (end + 1 >= len(text) or not _in_dictionary(text[end : end + 2]))
         ):
             end += 1
-        if not _name_context_ok(text, start, end):
+        if text[end - 1] in _NOT_NAME_LAST_CHARS or not _name_context_ok(text, start, end):
             continue
         yield start, end, "name"
 
