@@ -12,7 +12,11 @@ from minsheng.settings import *  # noqa: E402,F403
 from minsheng.settings import DATA_DIR, HUEY  # noqa: E402
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Tasks run inline by default; tests of the real queue switch `immediate` off for themselves. The
+# SQLite queue file is the tests' own, so flushing it never touches a developer's queue.
 HUEY = {**HUEY, "immediate": True}
+if "filename" in HUEY:
+    HUEY["filename"] = str(DATA_DIR / "test-huey.sqlite3")
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 SMS_BACKEND = "memory"
 MEDIA_ROOT = DATA_DIR / "test-media"
