@@ -7,6 +7,7 @@ import uuid
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -171,7 +172,8 @@ def case_list(request: HttpRequest, site: str) -> HttpResponse:
         if data["department"]:
             qs = qs.filter(lead_department_id=data["department"])
         if data["category"]:
-            qs = qs.filter(category_id=data["category"])
+            category = Category.objects.filter(pk=data["category"]).first()
+            qs = qs.filter(category_id__in=category.descendant_ids()) if category else qs.none()
         query = (data["q"] or "").strip()
         if query:
             qs = search.search(qs, query)
@@ -180,8 +182,7 @@ def case_list(request: HttpRequest, site: str) -> HttpResponse:
         "site": site_obj, "form": form, "page": page, "query": query,
         "channels": Channel.objects.filter(site=site_obj, is_active=True),
         "departments": Department.objects.filter(site__in=site_obj.descendant_ids(), is_active=True),
-        "categories": Category.objects.filter(level=1, is_active=True).filter(
-            site__isnull=True) | Category.objects.filter(level=1, is_active=True, site=site_obj),
+        "categories": Category.objects.filter(Q(site__isnull=True) | Q(site=site_obj), level=1, is_active=True),
         "filters": request.GET.copy(),
     })
 

@@ -136,6 +136,16 @@ class Category(models.Model):
     def __str__(self) -> str:
         return self.path
 
+    def descendant_ids(self) -> list[int]:
+        """This category and all below it (three levels at most), so a filter on 城乡建设 also finds
+        cases filed under 城乡建设 / 住房保障."""
+        ids = [self.pk]
+        frontier = [self.pk]
+        while frontier:
+            frontier = list(Category.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
+            ids.extend(frontier)
+        return ids
+
     @property
     def path(self) -> str:
         names = [self.name]

@@ -229,6 +229,21 @@ def test_list_filters_by_channel_and_department(client, world, make_case):
     assert client.get(url, {"channel": "abc", "q": "x" * 200}).status_code == 200
 
 
+def test_a_top_level_category_filter_finds_cases_filed_under_its_children(client, world, make_case):
+    from minsheng.cases import actions
+
+    filed = make_case("processing")
+    actions.case_classify(filed, by=world.intake, category=world.category, priority="normal")  # level 2
+    filed.refresh_from_db()
+    actions.case_submit_reply(filed, by=world.handler_a, body="已处理。")
+    filed.refresh_from_db()
+    actions.case_approve_reply(filed, by=world.reviewer_a)
+    unfiled = make_case("replied")
+    url = reverse("portal:case_list", args=["a-city"])
+    shown = [c.pk for c in client.get(url, {"category": world.category.parent.pk}).context["page"].object_list]
+    assert shown == [filed.pk] and unfiled.pk not in shown
+
+
 def test_citizen_adds_requested_information(client, world, make_case):
     case = make_case("submitted")
     actions.case_request_info(case, by=world.intake, message="请补充地址")
