@@ -40,6 +40,9 @@ INTAKE = {RoleKind.INTAKE, RoleKind.ADMIN}
 _ALL_STAFF = set(RoleKind.values)
 TRANSITIONS: dict[str, Transition] = {
     "submit": _t(_("Submit"), set(), {S.SUBMITTED}, set(), "citizen"),
+    # History from a previous system (cases/importing.py): answered cases arrive closed or replied,
+    # unanswered ones enter intake.
+    "import": _t(_("Import"), set(), {S.SUBMITTED, S.REPLIED, S.CLOSED}, {RoleKind.ADMIN}, "system"),
     "accept": _t(_("Accept"), {S.SUBMITTED, S.NEED_INFO}, {S.ACCEPTED}, INTAKE, "site"),
     "reject": _t(_("Reject"), {S.SUBMITTED, S.NEED_INFO, S.ACCEPTED}, {S.REJECTED}, INTAKE, "site"),
     "request_info": _t(_("Ask for more information"), {S.SUBMITTED}, {S.NEED_INFO}, INTAKE, "site"),

@@ -41,7 +41,8 @@ def notify_citizen(case: Case, kind: str, *, occasion: str, **extra: str) -> Non
     from minsheng.notifications.tasks import deliver
 
     subject, body = _texts(case, kind, extra)
-    targets = [(Medium.SMS, case.citizen_phone)]
+    # Imported history has no contact details: there is nobody to notify.
+    targets = [(Medium.SMS, case.citizen_phone)] if case.citizen_phone else []
     if case.citizen_email:
         targets.append((Medium.EMAIL, case.citizen_email))
     for medium, recipient in targets:
