@@ -141,8 +141,7 @@ class Importer:
             # The unique constraint does not bind rows whose site or parent is NULL (SQL treats
             # NULLs as distinct), so older data may hold duplicates; reuse the oldest one.
             same = Category.objects.filter(site=self.site, parent=parent, name=name)
-            category = same.order_by("id").first()
-            assert category is not None
+            category = same.order_by("id")[0]
             created = False
         (self.tally.created if created else self.tally.existing)[level] += 1
         self._seen[key] = category
