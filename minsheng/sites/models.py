@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django.db import models
+from django.db.models import Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 
@@ -126,8 +128,11 @@ class Category(models.Model):
     class Meta:
         ordering = ["level", "id"]
         constraints = [
+            # NULL site (shared) and NULL parent (level 1) would make a plain unique constraint
+            # useless, since SQL treats NULLs as distinct; coalescing them to 0 makes it bite.
             models.UniqueConstraint(
-                fields=["site", "parent", "name"], name="category_unique_name_per_parent"
+                Coalesce("site", Value(0)), Coalesce("parent", Value(0)), "name",
+                name="category_unique_name_per_parent",
             )
         ]
         verbose_name = _("category")

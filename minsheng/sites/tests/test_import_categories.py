@@ -135,3 +135,14 @@ def test_files_that_are_not_csv_are_refused(tmp_path: Path, content: bytes, mess
     path.write_bytes(content)
     with pytest.raises(CommandError, match=message):
         run(path)
+
+
+@pytest.mark.django_db
+def test_two_shared_top_level_categories_cannot_have_the_same_name():
+    from django.db import IntegrityError, transaction
+
+    from minsheng.sites.models import Category
+
+    Category.objects.create(name="城乡建设", level=1)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Category.objects.create(name="城乡建设", level=1)
