@@ -265,3 +265,8 @@ def test_healthz_reports_database_and_worker(client, db):
 def test_interface_switches_to_english(client, world):
     response = client.post("/i18n/setlang/", {"language": "en", "next": "/s/a-city/"}, follow=True)
     assert "Write to us" in response.content.decode()
+
+
+def test_the_portal_is_chinese_even_for_an_english_browser(client, world):
+    response = client.get("/s/a-city/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert response["Content-Language"] == "zh-hans"
