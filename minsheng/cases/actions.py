@@ -40,7 +40,7 @@ from minsheng.cases.models import (
 from minsheng.cases.tracking import new_query_password, new_tracking_code, password_digest
 from minsheng.cases.workflow import TRANSITIONS
 from minsheng.core.crypto import digest
-from minsheng.lib.masking import mask_personal_data
+from minsheng.lib.masking import mask_official_reply, mask_personal_data
 from minsheng.notifications.services import notify_citizen
 from minsheng.sites.models import Category, Channel, Department, Leader, Site
 
@@ -142,6 +142,14 @@ def _require(text: str, message: str) -> str:
     if not text:
         raise ActionError(message)
     return text
+
+
+def mask_reply(case: Case, text: str) -> str:
+    """The public copy of a reply: the citizen's data hidden, the department's contacts kept."""
+    names = [case.citizen_name] if case.citizen_name else []
+    return mask_official_reply(
+        text, extra_names=names, private_values=[case.citizen_phone, case.citizen_email]
+    ).text
 
 
 def _prepare_public_text(case: Case) -> None:
@@ -521,8 +529,7 @@ def case_approve_reply(
     reply.reviewed_by = by
     reply.reviewed_at = now
     reply.review_comment = comment.strip()
-    names = [case.citizen_name] if case.citizen_name else []
-    reply.public_body = (public_reply or "").strip() or mask_personal_data(reply.body, extra_names=names).text
+    reply.public_body = (public_reply or "").strip() or mask_reply(case, reply.body)
     reply.save()
     before = case.status
     case.status = Status.REPLIED

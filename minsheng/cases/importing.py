@@ -45,7 +45,7 @@ from minsheng.cases.models import (
     Status,
 )
 from minsheng.cases.tracking import new_tracking_code
-from minsheng.lib.masking import mask_personal_data
+from minsheng.lib.masking import mask_official_reply, mask_personal_data
 from minsheng.sites.models import Category, Channel, Department, Site
 
 SYSTEM_IMPORT_USERNAME = "system-import"
@@ -112,7 +112,7 @@ def mask_public_texts(data: HistoricalCase) -> None:
     if data.public_body is None:
         data.public_body = mask_personal_data(data.body).text
     if data.public_reply is None:
-        data.public_reply = mask_personal_data(data.reply).text if data.reply else ""
+        data.public_reply = mask_official_reply(data.reply).text if data.reply else ""
 
 
 def _unusable_password_digest() -> str:

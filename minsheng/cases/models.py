@@ -212,6 +212,13 @@ class CaseEvent(models.Model):
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["case", "created_at"], name="event_case_time")]
 
+    @property
+    def action_label(self) -> str:
+        from minsheng.cases.workflow import TRANSITIONS
+
+        transition = TRANSITIONS.get(self.action)
+        return str(transition.label) if transition else self.action
+
 
 class SearchDocument(models.Model):
     """Segmented public text of a published case for full-text search (see `search.py`)."""

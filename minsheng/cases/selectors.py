@@ -75,10 +75,17 @@ def latest_rating(case: Case) -> Rating | None:
 # ---- public ------------------------------------------------------------------------------------
 
 
+# What a public page never shows: the unmasked text and the citizen's (encrypted) contact data.
+# Not loading them keeps personal data out of public requests and saves decrypting three fields
+# per row on every list page.
+PRIVATE_CASE_FIELDS = ("title", "body", "citizen_name", "citizen_phone", "citizen_email", "citizen_digest")
+
+
 def published_cases(site: Site) -> QuerySet[Case]:
     return (
         Case.objects.filter(site=site, published_at__isnull=False)
         .select_related("channel", "category", "lead_department")
+        .defer(*PRIVATE_CASE_FIELDS)
         .order_by("-published_at", "-id")
     )
 

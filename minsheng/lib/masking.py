@@ -46,12 +46,21 @@ Every kind except ``email`` keeps the original length.
 ``name``
     * names passed by the caller (``extra_names``, e.g. the citizen's name from the form) --
       every exact occurrence is masked, no other checks;
-    * intro patterns: 我叫X, 本人X, 姓名：X, 联系人：X, 投诉人/举报人/反映人/申请人：X ...;
+    * intro patterns: 我叫X, 我是X, 本人X, 姓名：X, 联系人：X, 投诉人/举报人/反映人/申请人：X ...
+      (jieba decides where X ends; a dictionary word such as 本人家住 / 我是业主 is no name);
     * a full name before a form of address: 张三丰先生, 李四女士 -> the name is masked, the
-      title stays (张**先生);
-    * jieba POS tag ``nr``, guarded: 2-4 Chinese characters, starts with a known surname, is not
-      followed by a place/organisation suffix (路, 街, 区, 市, 村, 小区, 公司, 局, 医院 ...), does not
-      itself end in one, and is not on a short list of civic words jieba mis-tags.
+      title stays (张**先生); the name must start where jieba starts a word (班主任刘老师
+      has no name in it);
+    * jieba POS tag ``nr``, guarded: the word must be one jieba guessed rather than found in
+      its dictionary (the dictionary tags everyday words nr: 谢谢, 许可证, 高峰), 2-4 Chinese
+      characters, starting with a common surname, not followed by a place/organisation
+      suffix (路, 街, 区, 市, 村, 小区, 公司, 局, 医院 ...), not itself ending in one, and not on a
+      short list of civic words jieba mis-tags.  When jieba cut an unknown three-character
+      name after two characters (蒋民|爱), the third character is taken along unless it is a
+      particle or verb that usually follows a name (的, 在, 说 ...).
+    Name detection is a heuristic: on a real message board roughly one name span in six to
+    eight is a wrong hit (a shop, a place, a word), so staff review the spans before
+    publication and correct them with ``apply_spans``.
     Masked by keeping the surname (one character, or two for compound surnames such as 欧阳)
     and starring the rest: 张三丰 -> 张**.
     Not masked, by decision:
@@ -97,9 +106,7 @@ __all__ = [
     "mask_value",
 ]
 
-KINDS: frozenset[str] = frozenset(
-    {"mobile", "landline", "id_card", "email", "bank_card", "name", "address"}
-)
+KINDS: frozenset[str] = frozenset({"mobile", "landline", "id_card", "email", "bank_card", "name", "address"})
 
 
 @dataclass(frozen=True)
@@ -130,6 +137,12 @@ _PRIORITY: dict[str, int] = {
 
 _STAR = "*"
 
+
+def _words(text: str) -> tuple[str, ...]:
+    """Whitespace-separated word lists keep the long vocabularies below readable."""
+    return tuple(text.split())
+
+
 # ---------------------------------------------------------------------------------------------
 # Number boundaries.  A number must not be glued to other digits/letters, and -- so that
 # masking the masked text finds nothing new -- not glued to a star either, nor to a star
@@ -155,25 +168,18 @@ _LANDLINE_RE = re.compile(
 # A bare 7-8 digit number is a phone only right after a phone keyword.
 _PHONE_KEYWORD_RE = re.compile(
     r"(?:联系电话|电话号码|电话|联系方式|座机|固话|宅电|办公电话|tel|TEL|Tel)"
-    r"[^0-9\n]{0,6}?"
-    + _NB
-    + r"(?P<local>[2-9]\d{6,7})"
-    + _NA
+    r"[^0-9\n]{0,6}?" + _NB + r"(?P<local>[2-9]\d{6,7})" + _NA
 )
 
 _ID18_RE = re.compile(_NB + r"(?P<id>\d{6}[ ]?\d{8}[ ]?\d{3}[0-9Xx])" + _NA)
 _ID15_RE = re.compile(_NB + r"(?P<id>\d{15})" + _NA)
 
 _BANK_RE = re.compile(
-    _NB
-    + r"(?P<card>\d{16,19}"
-    + r"|\d{4}(?:[ \-]\d{4}){3}(?:[ \-]\d{1,3})?"
-    + r"|\d{6}[ \-]\d{10,13})"
-    + _NA
+    _NB + r"(?P<card>\d{16,19}" + r"|\d{4}(?:[ \-]\d{4}){3}(?:[ \-]\d{1,3})?" + r"|\d{6}[ \-]\d{10,13})" + _NA
 )
 
 _EMAIL_RE = re.compile(
-    r"(?<![A-Za-z0-9._%+\-])(?P<local>[A-Za-z0-9][A-Za-z0-9._%+\-]*)@"
+    r"(?<![A-Za-z0-9._%+\-@*])(?P<local>[A-Za-z0-9][A-Za-z0-9._%+\-]*)@"
     r"(?P<domain>[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,})"
     r"(?![A-Za-z0-9\-])"
 )
@@ -182,7 +188,7 @@ _EMAIL_RE = re.compile(
 # Addresses.
 _CN_NUM = "零〇一二三四五六七八九十百"
 _ALNUM = rf"[0-9A-Za-z{_CN_NUM}]"
-_BUILDING = rf"(?:{_ALNUM}{{1,4}}(?:号楼|栋|幢|座|号楼|楼))"
+_BUILDING = rf"(?:{_ALNUM}{{1,4}}(?:号楼|栋|幢|座|楼))"
 _UNIT = rf"(?:{_ALNUM}{{1,3}}单元)"
 _ROOM = r"(?:[0-9A-Za-z]{0,2}\d{3,4}(?:号房|室|房|号)?)"
 _ROOM_MARKED = r"(?:[0-9A-Za-z]{0,2}\d{3,4}(?:号房|室|房))"
@@ -202,24 +208,29 @@ _ADDRESS_RE = re.compile(
     r")(?![0-9A-Za-z*])"
 )
 
+_QUANTITY_UNITS = frozenset("米元万亿平公千吨个人户年天次辆名余多%％.．")
 # Words after which a "room number" is something else (12345热线 is not room 12345).
 _ADDRESS_NOT_AFTER = ("路", "街", "道", "巷", "弄", "大道")
 
 # ---------------------------------------------------------------------------------------------
 # Names.
+# Common surnames.  Rare ones that are far more often a function word, an abbreviation
+# (楚 = Hunan), a fee (费) or part of a place name in civic text (A3区, 南栋, 由...负责) are
+# left out on purpose: jieba tags them nr inside ordinary words.
 _SINGLE_SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
     "姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
     "常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季"
     "裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦"
-    "戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩佘池查麻苑迟"
+    "戚岑景党宫卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩佘池查麻苑迟"
     "邝封谈匡鞠惠荆冀郁胥班储栗燕鄢劳谌奚皮粟冼蔺闻厉伊仝郜阚屠朴盖廉禹祖漆狄索晋扈晁芮阙浦鹿薄邸雍辜裘亓"
     "邰赫杭况鲜印逯隆诸慕亢嵇哈湛宾戎勾茅於尉冶昝奉"
 )
-_COMPOUND_SURNAMES = (
-    "欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "宇文", "司徒",
-    "夏侯", "令狐", "端木", "独孤", "南宫", "西门", "轩辕", "澹台", "公冶", "宗政", "濮阳", "太史",
-    "申屠", "钟离", "呼延", "万俟", "闻人", "赫连", "百里", "东郭", "第五",
+_COMPOUND_SURNAMES = _words(
+    """
+    欧阳 司马 上官 诸葛 东方 皇甫 尉迟 公孙 慕容 长孙 宇文 司徒 夏侯 令狐 端木 独孤 南宫 西门 轩辕
+    澹台 公冶 宗政 濮阳 太史 申屠 钟离 呼延 万俟 闻人 赫连 百里 东郭 第五
+    """
 )
 SURNAMES: frozenset[str] = frozenset(_SINGLE_SURNAMES) | frozenset(_COMPOUND_SURNAMES)
 
@@ -227,80 +238,78 @@ _HAN = "\u4e00-\u9fff"
 _HAN_RE = re.compile(rf"^[{_HAN}]+$")
 
 # Forms of address that may follow a surname or a full name.
-_TITLES = (
-    "先生", "女士", "小姐", "老师", "师傅", "阿姨", "大爷", "大妈", "大姐", "大哥", "老人", "同学",
-    "同志", "医生", "律师", "经理", "老板", "师父", "奶奶", "爷爷",
+_TITLES = _words(
+    """
+    先生 女士 小姐 老师 师傅 阿姨 大爷 大妈 大姐 大哥 老人 同学 同志 医生 律师 经理 老板 师父 奶奶
+    爷爷
+    """
 )
 # Office holders addressed by these titles act in public; their names stay.
-_PUBLIC_TITLES = (
-    "书记", "省长", "市长", "县长", "区长", "州长", "镇长", "乡长", "主席", "副书记", "副省长",
-    "副市长", "副县长", "副区长", "副州长", "副镇长", "副乡长", "副主席", "常务副", "委员长", "总理",
+_PUBLIC_TITLES = _words(
+    """
+    书记 省长 市长 县长 区长 州长 镇长 乡长 主席 副书记 副省长 副市长 副县长 副区长 副州长 副镇长
+    副乡长 副主席 常务副 委员长 总理
+    """
 )
 # A tagged "name" followed by one of these is a place, organisation or facility.
-_NOT_NAME_FOLLOWERS = (
-    "路", "街", "道", "巷", "弄", "大道", "区", "县", "市", "省", "州", "镇", "乡", "村", "屯", "庄",
-    "社区", "小区", "花园", "公寓", "大厦", "广场", "苑", "府", "城", "园", "湾", "港", "里", "坊",
-    "公司", "集团", "局", "厅", "委", "办", "院", "所", "站", "校", "中学", "小学", "大学", "学院",
-    "学校", "幼儿园", "医院", "卫生", "中心", "部", "处", "科", "队", "厂", "店", "馆", "桥", "湖",
-    "山", "江", "河", "塘", "洲", "岛", "寺", "庙", "楼", "栋", "号", "线", "家园", "新村", "银行",
-    "派出所", "电站", "矿", "场", "路口", "片区", "组", "工程", "项目", "牌", "品牌", "酒店", "宾馆",
-    "超市", "商场", "市场", "农场", "林场", "水库", "大桥", "隧道", "高速", "机场", "车站", "码头",
-    "街道", "居委", "村委", "物业", "地产", "置业", "科技", "实业", "集团", "堂", "阁", "轩",
-    "国际", "时代", "天地", "名城", "一号", "二号", "壹号", "片", "社", "会", "中队", "大队", "支队",
-    "纪念馆", "纸业", "电器", "商贸", "液化", "有限", "股份", "合作社", "家庭农场", "养殖", "烟花",
-    "公路", "高铁", "新区", "集镇", "健康", "清洁", "发改", "石化", "商住", "汽配", "博爱", "坡",
+_NOT_NAME_FOLLOWERS = _words(
+    """
+    路 街 道 巷 弄 大道 区 县 市 省 州 镇 乡 村 屯 庄 社区 小区 花园 公寓 大厦 广场 苑 府 城 园 湾
+    港 里 坊 公司 集团 局 厅 委 办 院 所 站 校 中学 小学 大学 学院 学校 幼儿园 医院 卫生 中心 部 处
+    科 队 厂 店 馆 桥 湖 山 江 河 塘 洲 岛 寺 庙 楼 栋 号 线 家园 新村 银行 派出所 电站 矿 场 路口
+    片区 组 工程 项目 牌 品牌 酒店 宾馆 超市 商场 市场 农场 林场 水库 大桥 隧道 高速 机场 车站 码头
+    街道 居委 村委 物业 地产 置业 科技 实业 堂 阁 轩 国际 时代 天地 名城 一号 二号 壹号 片 社 会
+    中队 大队 支队 纪念馆 纸业 电器 商贸 液化 有限 股份 合作社 家庭农场 养殖 烟花 公路 高铁 新区
+    集镇 健康 清洁 发改 石化 商住 汽配 博爱 坡 公园 铁路 机电 学家 影像
+    """
 )
 # Characters that end organisation/place words jieba sometimes tags nr (高新区, 金星村 ...).
-_NOT_NAME_LAST_CHARS = frozenset("路街区县市省镇乡村局厅院校苑园城湾港府楼站所厂店馆桥湖山江河寺庙组塘岭铺坪冲垸堤坝洲")
+_NOT_NAME_LAST_CHARS = frozenset(
+    "路街区县市省镇乡村局厅院校苑园城湾港府楼站所厂店馆桥湖山江河寺庙组塘岭铺坪冲垸堤坝洲处嘴"
+)
 # Civic words jieba tags nr in complaint/reply text; measured on message-board data.
 _NOT_NAME_WORDS: frozenset[str] = frozenset(
-    {
-        "金星", "高新", "武广", "黄花", "雨花", "万家", "万家丽", "丁字", "向阳", "和平", "平安",
-        "文明", "安全", "方便", "明确", "常规", "高速", "高铁", "石门", "毛泽东", "华为", "苏宁",
-        "江南", "林业", "时间", "龙头", "龙岗", "黎明", "黄金", "金融", "金额", "金牌", "白天",
-        "严格", "严重", "邢台", "高档", "高层", "高压", "高温", "高考", "高中", "余额", "包括",
-        "宁乡", "任意", "任何", "任职", "于是", "于此", "应当", "应该", "成本", "成立", "成功",
-        "成都", "程序", "秦皇岛", "司法", "司机", "公安", "公共", "公正", "公平", "项目", "费用",
-        "费用", "关于", "关注", "关键", "管理", "管道", "师生", "车辆", "车位", "车库", "房产",
-        "房屋", "房东", "路灯", "路面", "路段", "易燃", "谷歌", "万元", "全面", "全体", "全部",
-        "米兰", "宣传", "解决", "解释", "计划", "连续", "简单", "景区", "尚未", "党员", "党委",
-        "向东", "向西", "向南", "向北", "明天", "明年", "明显", "都市", "海洋", "海关", "安居",
-        "和谐", "齐全", "强制", "卫生", "卫健", "温度", "温馨", "容易", "晋升", "信访", "信息",
-        "来电", "来信", "元旦", "国务院", "国土", "国家", "华润", "石化", "石油", "安监", "安监员",
-        "楼栋", "楼栋长", "卫建", "农超", "高一", "高二", "高三", "申请", "公司", "平峰", "南延线",
-        "白改黑", "师德师", "普惠性", "普惠式", "任课", "黄闪", "黄星", "单及", "费由", "华庭", "盛世", "华府", "金茂", "万科", "碧桂园",
-    }
+    _words(
+        """
+        丁字 万元 万家 万家丽 万科 严格 严重 于是 于此 任何 任意 任职 任课 余额 信息 信访 元旦 党员
+        党委 全体 全部 全面 公共 公司 公安 公平 公正 关于 关注 关键 农超 包括 华为 华府 华庭 华润 单及
+        南延线 卫健 卫建 卫生 司机 司法 向东 向北 向南 向西 向阳 和平 和谐 国务院 国土 国家 宁乡 安全
+        安居 安监 安监员 宣传 容易 尚未 左拐 师德师 师生 常居 常规 平安 平峰 应当 应该 强制 成功 成本
+        成立 成都 房东 房产 房屋 文明 方便 时间 明天 明年 明显 明确 易燃 晋升 普惠式 普惠性 景区 来信
+        来电 林业 林权 梁后 楼栋 楼栋长 武广 毛泽东 江南 海关 海洋 温度 温馨 游室 申请 白天 白改黑 盛世
+        石化 石油 石门 碧桂园 秦皇岛 程序 简单 管理 管道 米兰 苏凝 苏宁 解决 解释 计划 谷歌 费用 费由
+        路段 路灯 路面 车位 车少 车库 车辆 连续 邢台 都市 金星 金牌 金茂 金融 金额 雨花 项目 马仔 马月
+        高一 高三 高中 高二 高压 高层 高新 高档 高温 高考 高速 高铁 麻石 黄星 黄花 黄金 黄闪 黎明 齐全
+        龙头 龙岗
+        """
+    )
 )
 # Prepositions/verbs that can precede a surname+title ("向张先生" is 向 + 张先生, not 向张).
 _FUNCTION_CHARS = frozenset("向和与给对让叫被找把将跟同由为请问及或以从在于是有说告")
 
-# Characters that commonly follow a name and so end it (张三说, 李四在, 王五和).
-# Surnames that are far more often a function word, an abbreviation (楚 = Hunan) or part of
-# a place name in civic text (A3区, 南栋, 由...负责) are left out of SURNAMES on purpose.
+# Characters that commonly follow a name and so end it (张三说, 李四在, 王五和, 熊威两人).
 _AFTER_NAME_CHARS = frozenset(
-    "的在是和与及等了说也都到对把被向给已于将为因又还就才会要能可不没前后家户父母妻夫儿女子"
-    "哥姐弟妹叔姨系称同先生女士等人们一二三四五六七八九十个曾于让请来去从自所外内两亦未尚仍均皆共带领认进约"
+    "的在是和与及等了说也都到对把被向给已于将为因又还就才会要能可不没前后家户"
+    "父母妻夫儿女子哥姐弟妹叔姨系称同先生士人们一二三四五六七八九十两个曾让请"
+    "来去从自所外内亦未尚仍均皆共带领认进约"
 )
 _INTRO_RE = re.compile(
-    r"(?:我叫|我的名字[是叫]|名字[是叫]|本人[是叫系]?|姓名[:：是为]?|联系人[:：]?|签名[:：]?|"
+    r"(?:我叫|我是|我的名字[是叫]|名字[是叫]|本人[是叫系]?|姓名[:：是为]?|联系人[:：]?|签名[:：]?|"
     r"投诉人[:：]?|举报人[:：]?|反映人[:：]?|申请人[:：]?|来信人[:：]?|留言人[:：]?|业主[:：])"
     r"\s*"
 )
-_TITLE_RE = re.compile(
-    rf"(?P<name>[{_HAN}]{{2,4}})(?P<title>{'|'.join(_TITLES)})"
-)
-
-_log = logging.getLogger(__name__)
+_TITLE_RE = re.compile(rf"(?P<name>[{_HAN}]{{2,4}})(?P<title>{'|'.join(_TITLES)})")
 
 
 # ---------------------------------------------------------------------------------------------
 # Validators.
 _PROVINCES = frozenset(
-    {
-        "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37",
-        "41", "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64",
-        "65", "71", "81", "82", "83",
-    }
+    _words(
+        """
+        11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 61 62 63 64 65 71
+        81 82 83
+        """
+    )
 )
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
@@ -395,10 +404,7 @@ def _mask_email(value: str) -> str:
 
 
 def _mask_name(value: str) -> str:
-    if len(value) >= 3 and value[:2] in _COMPOUND_SURNAMES:
-        keep = 2
-    else:
-        keep = 1
+    keep = 2 if len(value) >= 3 and value[:2] in _COMPOUND_SURNAMES else 1
     return value[:keep] + _STAR * (len(value) - keep)
 
 
@@ -501,6 +507,9 @@ def _find_addresses(text: str) -> Iterable[_Candidate]:
         # a room ending in 号 counts only when a building/unit came first.
         if re.fullmatch(r"[0-9A-Za-z]{0,2}\d{3,4}号", value):
             continue
+        # A bare number after 座/楼 followed by a unit is a quantity (一座1500米长的桥).
+        if value[-1].isdigit() and text[end : end + 1] in _QUANTITY_UNITS:
+            continue
         yield start, end, "address"
 
 
@@ -519,10 +528,12 @@ def _followed_by(text: str, end: int, suffixes: Iterable[str]) -> bool:
 def _plausible_name(word: str) -> bool:
     if not 2 <= len(word) <= 4 or not _HAN_RE.match(word):
         return False
-    if "某" in word or word in _NOT_NAME_WORDS:
+    # A compound surname alone (欧阳先生) is a surname, like 张先生.
+    if "某" in word or word in _NOT_NAME_WORDS or word in _COMPOUND_SURNAMES:
         return False
-    # 的/了/是 never sit inside a name (县纪委的同志, 姓王的女士), and X家Y is a place (马家塘).
-    if any(ch in "的了是在和与及" for ch in word[1:]) or (len(word) == 3 and word[1] == "家"):
+    # 的/了/是 never sit inside a name (县纪委的同志, 姓王的女士; 李姓经理 is anonymous),
+    # and X家Y is a place (马家塘).
+    if any(ch in "的了是在和与及姓" for ch in word[1:]) or (len(word) == 3 and word[1] == "家"):
         return False
     if word[-1] in _NOT_NAME_LAST_CHARS:
         return False
@@ -539,16 +550,35 @@ def _name_context_ok(text: str, start: int, end: int) -> bool:
     return not _followed_by(text, end, _PUBLIC_TITLES)
 
 
-def _find_names_jieba(text: str) -> Iterable[_Candidate]:
-    posseg = _get_posseg()
+def _tokens(text: str) -> list[tuple[str, str, int]]:
+    """jieba (word, flag, start) triples; jieba never rewrites characters, so find() is exact."""
+    out: list[tuple[str, str, int]] = []
     pos = 0
-    for pair in posseg.cut(text):
+    for pair in _get_posseg().cut(text):
         word: str = pair.word
-        flag: str = pair.flag
         start = text.find(word, pos)
-        if start < 0:  # jieba normalises nothing today; be safe if it ever does
+        if start < 0:
             continue
-        pos = end = start + len(word)
+        out.append((word, str(pair.flag), start))
+        pos = start + len(word)
+    return out
+
+
+def _find_names_jieba(text: str, tokens: list[tuple[str, str, int]]) -> Iterable[_Candidate]:
+    for i, (word, flag, start) in enumerate(tokens):
+        end = start + len(word)
+        # jieba tags compound surnames as places (欧阳 ns) and splits the given name off.
+        if word in _COMPOUND_SURNAMES and i + 1 < len(tokens):
+            nxt, nflag, nstart = tokens[i + 1]
+            if (
+                nstart == end
+                and nflag.startswith("nr")
+                and 1 <= len(nxt) <= 2
+                and _HAN_RE.match(nxt)
+                and _name_context_ok(text, start, nstart + len(nxt))
+            ):
+                yield start, nstart + len(nxt), "name"
+            continue
         if flag != "nr":
             continue
         # jieba often keeps a title on the name (刘老师): strip it; a bare surname stays.
@@ -587,21 +617,21 @@ def _in_dictionary(word: str) -> bool:
     return freq > 0
 
 
-def _find_names_patterns(text: str) -> Iterable[_Candidate]:
+def _find_names_patterns(text: str, token_starts: set[int]) -> Iterable[_Candidate]:
     # Full name + form of address: 张三先生.  A surname alone (张先生) is left visible.
     for m in _TITLE_RE.finditer(text):
         name = m.group("name")
         start = m.start("name")
-        # The regex is greedy to the left: trim leading characters until what is left reads
-        # as a name (向张三先生 -> 张三; 请李四女士 -> 李四).
-        while name and not (_plausible_name(name) and name[0] not in _FUNCTION_CHARS):
-            if len(name) == 2 and name[1] in SURNAMES and name[0] in _FUNCTION_CHARS:
-                name = ""
-                break
-            name = name[1:]
-            start += 1
-        if len(name) >= 2 and _plausible_name(name):
-            yield start, start + len(name), "name"
+        # The regex is greedy to the left; the name is the longest tail that starts where
+        # jieba starts a word (班主任|刘老师 is not 任刘) and reads as a name (向张三先生 -> 张三).
+        for k in range(len(name) - 1):
+            sub = name[k:]
+            if start + k not in token_starts or not _plausible_name(sub):
+                continue
+            if sub[0] in _FUNCTION_CHARS and sub[1] in SURNAMES:  # 向张先生 = 向 + 张先生
+                continue
+            yield start + k, start + len(name), "name"
+            break
     # Intro patterns: 我叫X / 本人X / 姓名：X.
     for m in _INTRO_RE.finditer(text):
         rest = text[m.end() : m.end() + 5]
@@ -622,13 +652,15 @@ def _intro_name_lengths(cand: str) -> list[int]:
     jieba decides where the name ends ("张三住在" -> 张三).  A word jieba's dictionary knows as
     something other than a person (本人家住, 本人于是, 本人于去年) means there is no name.
     """
-    words = [p.word for p in _get_posseg().cut(cand)]
-    if not words:
+    pairs = [(p.word, str(p.flag)) for p in _get_posseg().cut(cand)]
+    if not pairs:
         return []
-    first = words[0]
+    first, flag = pairs[0]
     if len(first) >= 2:
         return [] if _is_common_word(first) else [len(first)]
-    if len(words) > 1 and len(words[1]) <= 2 and not _is_common_word(words[1]):
+    words = [w for w, _ in pairs]
+    # 赵|建国: jieba tagged the surname nr, so the given name may be any word (建国, 国庆).
+    if len(words) > 1 and len(words[1]) <= 2 and (flag == "nr" or not _is_common_word(words[1])):
         # jieba split an unknown name into surname + given name (李 / 小明)
         return [1 + len(words[1])]
     return []
@@ -685,8 +717,9 @@ def find_personal_data(text: str, *, extra_names: Iterable[str] = ()) -> list[Ma
     extra_cands = list(_find_extra_names(text, extra))
     candidates.extend(extra_cands)
     if re.search(rf"[{_HAN}]", text):
-        candidates.extend(_find_names_patterns(text))
-        candidates.extend(_find_names_jieba(text))
+        tokens = _tokens(text)
+        candidates.extend(_find_names_patterns(text, {start for _, _, start in tokens}))
+        candidates.extend(_find_names_jieba(text, tokens))
     forced = {(s, e) for s, e, _ in extra_cands}
     return [MaskSpan(s, e, k, text[s:e]) for s, e, k in _resolve(candidates, forced)]
 
@@ -710,7 +743,7 @@ def apply_spans(text: str, spans: Iterable[MaskSpan]) -> str:
         if text[span.start : span.end] != span.original:
             raise ValueError(
                 f"span {span.start}:{span.end} does not match the text "
-                f"(expected {span.original!r}, found {text[span.start:span.end]!r})"
+                f"(expected {span.original!r}, found {text[span.start : span.end]!r})"
             )
         out.append(text[pos : span.start])
         out.append(mask_value(span.kind, span.original))
@@ -723,3 +756,21 @@ def mask_personal_data(text: str, *, extra_names: Iterable[str] = ()) -> MaskRes
     """Find personal data in `text` and return the masked text with the spans used."""
     spans = find_personal_data(text, extra_names=extra_names)
     return MaskResult(text=apply_spans(text, spans), spans=tuple(spans))
+
+
+# A department's reply ends with how to reach the department: its office landline and mailbox are
+# public by design. In official replies those kinds stay, unless the value is the citizen's own.
+OFFICIAL_CONTACT_KINDS = frozenset({"landline", "email"})
+
+
+def mask_official_reply(
+    text: str, *, extra_names: Iterable[str] = (), private_values: Iterable[str] = ()
+) -> MaskResult:
+    """Mask an official reply: like `mask_personal_data`, but landlines and emails stay visible
+    unless they are one of `private_values` (the citizen's own phone and email)."""
+    private = {value for value in private_values if value}
+    spans = tuple(
+        span for span in find_personal_data(text, extra_names=extra_names)
+        if span.kind not in OFFICIAL_CONTACT_KINDS or span.original in private
+    )
+    return MaskResult(text=apply_spans(text, spans), spans=spans)

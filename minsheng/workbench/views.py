@@ -108,9 +108,7 @@ def _case_forms(request: HttpRequest, case: Case) -> dict[str, Any]:
         forms["review"] = wf.ReviewForm(initial=v)
         forms["reply_under_review"] = reply
         if reply is not None:
-            from minsheng.lib.masking import mask_personal_data
-
-            forms["review_mask"] = mask_personal_data(reply.body, extra_names=[case.citizen_name]).text
+            forms["review_mask"] = actions.mask_reply(case, reply.body)
     if allowed("edit_publication"):
         reply = selectors.approved_reply(case)
         forms["publication"] = wf.PublicationForm(initial={
