@@ -21,6 +21,8 @@ if not FIELD_ENCRYPTION_KEYS:
     raise ImproperlyConfigured(
         "MINSHENG_FIELD_KEYS is required: run `make setup` to generate .env, or see .env.example"
     )
+# Links sent to citizens by SMS (return visits) start with this.
+PUBLIC_BASE_URL = env_str("MINSHENG_PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 ALLOWED_HOSTS = env_list("MINSHENG_ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("MINSHENG_CSRF_TRUSTED_ORIGINS", [])
 

@@ -22,9 +22,18 @@ from django.utils.translation import gettext as _
 from minsheng.accounts.models import User
 from minsheng.accounts.scopes import scope_for
 from minsheng.cases import search
-from minsheng.cases.deadlines import reply_due
+from minsheng.cases.deadlines import refresh_next_due, reply_due, stage_due, work_calendar
 from minsheng.cases.models import (
     ActorKind,
+    ExtensionKind,
+    ExtensionRequest,
+    Followup,
+    FollowupMethod,
+    FollowupState,
+    RequestState,
+    ReturnRequest,
+    Stage,
+    Supervision,
     Assignment,
     AssignmentRole,
     Attachment,
@@ -41,7 +50,7 @@ from minsheng.cases.tracking import new_query_password, new_tracking_code, passw
 from minsheng.cases.workflow import TRANSITIONS
 from minsheng.core.crypto import digest
 from minsheng.lib.masking import mask_official_reply, mask_personal_data
-from minsheng.notifications.services import notify_citizen
+from minsheng.notifications.services import notify_citizen, notify_staff, staff_for
 from minsheng.sites.models import Category, Channel, Department, Leader, Site
 
 
@@ -84,8 +93,24 @@ def _in_scope(user: User | None, action: str, case: Case) -> bool:
     if transition.scope == "lead":
         return in_lead
     if transition.scope == "handling":
-        return in_lead or case.site_id in scope.sites(*transition.roles)
+        return (
+            in_lead
+            or case.site_id in scope.sites(*transition.roles)
+            or _assisting_department(case, scope.departments(*transition.roles)) is not None
+        )
+    if transition.scope == "assisting":
+        return _assisting_department(case, scope.departments(*transition.roles)) is not None
     return False
+
+
+def _assisting_department(case: Case, department_ids: frozenset[int]) -> int | None:
+    if not department_ids:
+        return None
+    return (
+        case.assignments.filter(role=AssignmentRole.ASSISTING, is_active=True, department_id__in=department_ids)
+        .values_list("department_id", flat=True)
+        .first()
+    )
 
 
 def _lock(case: Case, action: str, by: User | None, expected_version: int | None) -> Case:
@@ -110,6 +135,7 @@ def _record(
     by: User | None,
     at: datetime,
     department: Department | None = None,
+    department_id: int | None = None,
     note: str = "",
     public_note: str = "",
     data: dict[str, Any] | None = None,
@@ -117,6 +143,7 @@ def _record(
 ) -> CaseEvent:
     if changes_case:
         case.version += 1
+        refresh_next_due(case)
         case.save()
     return CaseEvent.objects.create(
         case=case,
@@ -127,6 +154,7 @@ def _record(
         actor_kind=ActorKind.CITIZEN if by is None and action in _CITIZEN_ACTIONS else (
             ActorKind.STAFF if by is not None else ActorKind.SYSTEM),
         department=department,
+        department_id=department_id if department is None else department.pk,
         note=note,
         public_note=public_note,
         data=data or {},
@@ -227,6 +255,7 @@ def case_submit(
         )
         attachment.file.save(attachment.storage_name, upload, save=False)
         attachment.save()
+    case.accept_due_at = stage_due(case, Stage.ACCEPT, now)
     _record(case, "submit", "", by=None, at=now, data={"attachments": len(attachments)})
     notify_citizen(case, "submitted", occasion="submit", password=password)
     return Submission(case, password, True)
@@ -244,9 +273,16 @@ def case_supplement(case: Case, *, text: str, expected_version: int | None = Non
     before = case.status
     now = timezone.now()
     case.body = f"{case.body}\n\n【{_('Added on %(date)s') % {'date': f'{timezone.localtime(now):%Y-%m-%d}'}}】\n{text}"
-    case.public_title = case.public_body = ""
-    case.status = Status.SUBMITTED
+    if case.paused_at is not None:
+        _unpause(case, now)
+        case.status = Status.PROCESSING
+    else:
+        case.public_title = case.public_body = ""
+        case.status = Status.SUBMITTED
     _record(case, "supplement", before, by=None, at=now, note=text)
+    if case.status == Status.PROCESSING and case.lead_department_id:
+        notify_staff(case, "supplemented", _("The citizen added information to %(code)s") % {
+            "code": case.tracking_code}, staff_for(case, departments=(case.lead_department_id,)), at=now)
     return case
 
 
@@ -272,9 +308,7 @@ def case_rate(
         case.closed_at = now
         kind = "closed"
     elif case.redo_count == 0:
-        case.status = Status.PROCESSING
-        case.redo_count += 1
-        case.due_at = reply_due(case, now)
+        _reopen_for_redo(case, now)
         kind = "redo"
     else:
         case.status = Status.DISPUTED
@@ -303,8 +337,15 @@ def case_accept(
     if publish_agreed is not None:
         case.publish_agreed = publish_agreed and case.wants_public
     _prepare_public_text(case)
+    case.dispatch_due_at = stage_due(case, Stage.DISPATCH, now)
     _record(case, "accept", before, by=by, at=now, note=note)
     notify_citizen(case, "accepted", occasion="accept")
+    office = case.leader.office if case.leader_id and case.leader and case.leader.office_id else None
+    if office is not None and office.is_active:
+        # A letter to a named leader goes first to the leader's office, which answers it or forwards
+        # it with the leader's instruction (批示).
+        _dispatch(case, by=by, lead=office, assisting=[], note=_("Letter to %(leader)s") % {"leader": case.leader},
+                  at=now)
     return case
 
 
@@ -397,26 +438,50 @@ def case_dispatch(
     expected_version: int | None = None,
 ) -> Case:
     case = _lock(case, "dispatch", by, expected_version)
+    _dispatch(case, by=by, lead=lead, assisting=assisting, note=note, at=timezone.now())
+    return case
+
+
+def _dispatch(
+    case: Case, *, by: User, lead: Department, assisting: Sequence[Department], note: str, at: datetime,
+    action: str = "dispatch", keep_reply_due: bool = False,
+) -> None:
+    """Shared by dispatch, the leader's-office route at acceptance, and forward."""
     allowed = set(case.site.descendant_ids())
     for department in (lead, *assisting):
         if department.site_id not in allowed or not department.is_active:
             raise ActionError(_("%(department)s cannot receive cases of this site.") % {"department": department})
     assisting = [d for d in assisting if d.pk != lead.pk]
-    before, now = case.status, timezone.now()
+    before = case.status
+    returned_by = (
+        case.assignments.filter(role=AssignmentRole.LEAD, returned_at__isnull=False).order_by("-id")
+        .values_list("department_id", flat=True).first()
+    )
     case.assignments.filter(is_active=True).update(is_active=False)
-    Assignment.objects.create(case=case, department=lead, role=AssignmentRole.LEAD, dispatched_at=now)
+    Assignment.objects.create(
+        case=case, department=lead, role=AssignmentRole.LEAD, dispatched_at=at, instruction=note
+    )
     for department in assisting:
-        Assignment.objects.create(case=case, department=department, role=AssignmentRole.ASSISTING, dispatched_at=now)
+        Assignment.objects.create(
+            case=case, department=department, role=AssignmentRole.ASSISTING, dispatched_at=at, instruction=note
+        )
     case.status = Status.DISPATCHED
     case.lead_department = lead
-    case.dispatched_at = now
-    case.due_at = reply_due(case, now)
+    case.dispatched_at = at
+    case.received_at = None
+    case.first_contact_at = None
+    case.receive_due_at = stage_due(case, Stage.RECEIVE, at)
+    if not keep_reply_due or case.due_at is None:
+        case.due_at = reply_due(case, at)
     _record(
-        case, "dispatch", before, by=by, at=now, department=lead, note=note,
-        data={"lead": lead.pk, "assisting": [d.pk for d in assisting]},
+        case, action, before, by=by, at=at, department=lead, note=note,
+        data={"lead": lead.pk, "assisting": [d.pk for d in assisting],
+              "insisted": before == Status.RETURNED and returned_by == lead.pk},
     )
     notify_citizen(case, "dispatched", occasion=f"dispatch{case.version}", department=lead.name)
-    return case
+    notify_staff(case, "dispatched", _("New case %(code)s: %(title)s") % {"code": case.tracking_code,
+                 "title": case.title[:40]}, staff_for(case, departments=(lead.pk, *[d.pk for d in assisting])),
+                 at=at)
 
 
 @transaction.atomic
@@ -461,6 +526,7 @@ def case_receive(case: Case, *, by: User, expected_version: int | None = None) -
     before, now = case.status, timezone.now()
     case.status = Status.PROCESSING
     case.received_at = now
+    case.contact_due_at = stage_due(case, Stage.CONTACT, now)
     case.assignments.filter(is_active=True, department=case.lead_department).update(received_at=now)
     _record(case, "receive", before, by=by, at=now, department=case.lead_department)
     return case
@@ -534,6 +600,8 @@ def case_approve_reply(
     before = case.status
     case.status = Status.REPLIED
     case.replied_at = case.replied_at or now
+    case.supervisions.filter(closed_at__isnull=True).update(closed_at=now)
+    case.is_supervised = False
     _prepare_public_text(case)
     if case.wants_public and case.publish_agreed and case.published_at is None:
         case.published_at = now
@@ -582,9 +650,7 @@ def case_decide(
     case = _lock(case, "decide", by, expected_version)
     before, now = case.status, timezone.now()
     if decision == Decision.REDO:
-        case.status = Status.PROCESSING
-        case.redo_count += 1
-        case.due_at = reply_due(case, now)
+        _reopen_for_redo(case, now)
         notify_citizen(case, "redo", occasion=f"decide{case.version}")
     else:
         case.status = Status.CLOSED
@@ -601,3 +667,390 @@ def case_reveal_contact(case: Case, *, by: User) -> Case:
     # Not a change of the case: other officers' open forms stay valid.
     _record(case, "reveal_contact", case.status, by=by, at=timezone.now(), changes_case=False)
     return case
+
+
+def _reopen_for_redo(case: Case, at: datetime) -> None:
+    """重办: back to the lead department with a fresh reply deadline."""
+    case.status = Status.PROCESSING
+    case.redo_count += 1
+    case.closed_at = None
+    case.due_at = reply_due(case, at)
+
+
+def _unpause(case: Case, at: datetime) -> None:
+    """The clock stopped while waiting for the citizen: move the running deadlines by the pause."""
+    assert case.paused_at is not None
+    calendar = work_calendar()
+    if case.due_at is not None:
+        case.due_at = calendar.shift_for_pause(case.due_at, case.paused_at, at,
+                                               clock_hours=case.priority == Priority.EMERGENCY)
+    if case.contact_due_at is not None and case.first_contact_at is None:
+        case.contact_due_at = calendar.shift_for_pause(case.contact_due_at, case.paused_at, at)
+    case.paused_at = None
+
+
+# ---------------------------------------------------------------------------------------------
+# back office: returns, transfers, forwarding, joint handling
+
+
+@transaction.atomic
+def case_transfer(
+    case: Case, *, by: User, to_site: Site, reason: str, expected_version: int | None = None
+) -> Case:
+    """Move a case to another site of the cluster (city → district and back); its intake screens it."""
+    reason = _require(reason, _("Say why the case goes to another site."))
+    case = _lock(case, "transfer", by, expected_version)
+    if to_site.pk == case.site_id or not to_site.is_active:
+        raise ActionError(_("Choose another, active site."))
+    channel = Channel.objects.filter(site=to_site, kind=case.channel.kind, is_active=True).first()
+    if channel is None:
+        raise ActionError(_("%(site)s has no channel of this kind.") % {"site": to_site})
+    if case.category is not None and case.category.site_id not in (None, to_site.pk):
+        case.category = None
+    before, now, origin = case.status, timezone.now(), case.site
+    case.site, case.channel, case.leader = to_site, channel, None
+    case.status = Status.SUBMITTED
+    case.lead_department = None
+    case.assignments.filter(is_active=True).update(is_active=False)
+    case.accept_due_at = stage_due(case, Stage.ACCEPT, now)
+    _record(case, "transfer", before, by=by, at=now, note=reason,
+            data={"from_site": origin.pk, "to_site": to_site.pk})
+    notify_staff(case, "transferred", _("Case %(code)s was transferred from %(site)s") % {
+        "code": case.tracking_code, "site": origin.name}, staff_for(case, site_roles=("intake",)), at=now)
+    return case
+
+
+def _return_window_end(case: Case) -> datetime:
+    start = case.received_at or case.dispatched_at or timezone.now()
+    return work_calendar().due_at(start, working_days=case.site.return_window_working_days)
+
+
+def _do_return(case: Case, *, department_id: int, reason: str, by: User, at: datetime, action: str,
+               note: str = "") -> None:
+    before = case.status
+    case.assignments.filter(is_active=True, role=AssignmentRole.LEAD, department_id=department_id).update(
+        returned_at=at, return_reason=reason, is_active=False
+    )
+    case.assignments.filter(is_active=True).update(is_active=False)
+    case.status = Status.RETURNED
+    case.lead_department = None
+    case.dispatch_due_at = stage_due(case, Stage.DISPATCH, at)
+    _record(case, action, before, by=by, at=at, department_id=department_id, note=note or reason,
+            data={"department": department_id, "reason": reason})
+    notify_staff(case, "returned", _("Case %(code)s was returned: %(reason)s") % {
+        "code": case.tracking_code, "reason": reason[:80]}, staff_for(case, site_roles=("intake",)), at=at)
+
+
+@transaction.atomic
+def case_return(case: Case, *, by: User, reason: str, expected_version: int | None = None) -> ReturnRequest | None:
+    """退回: "not ours". Within the site's return window the case goes back to intake at once; later,
+    the return becomes a request that a supervisor decides. Returns the request, or None."""
+    reason = _require(reason, _("A return needs a reason."))
+    case = _lock(case, "return", by, expected_version)
+    now = timezone.now()
+    assert case.lead_department_id is not None
+    if now <= _return_window_end(case):
+        _do_return(case, department_id=case.lead_department_id, reason=reason, by=by, at=now, action="return")
+        return None
+    if case.return_requests.filter(state=RequestState.PENDING).exists():
+        raise ActionError(_("A return request is already waiting for a supervisor."))
+    request = ReturnRequest.objects.create(
+        case=case, department_id=case.lead_department_id, requested_by=by, reason=reason, created_at=now
+    )
+    _record(case, "return", case.status, by=by, at=now, department=case.lead_department, note=reason,
+            data={"request": request.pk, "late": True}, changes_case=False)
+    notify_staff(case, "return_request", _("Late return of %(code)s needs a decision") % {
+        "code": case.tracking_code}, staff_for(case, site_roles=("supervisor",)), at=now)
+    return request
+
+
+@transaction.atomic
+def case_decide_return(
+    case: Case, *, by: User, approve: bool, note: str = "", expected_version: int | None = None
+) -> Case:
+    case = _lock(case, "decide_return", by, expected_version)
+    request = case.return_requests.filter(state=RequestState.PENDING).order_by("-id").first()
+    if request is None:
+        raise ActionError(_("There is no return request to decide."))
+    now = timezone.now()
+    request.state = RequestState.APPROVED if approve else RequestState.DENIED
+    request.decided_by, request.decided_at, request.decision_note = by, now, note.strip()
+    request.save()
+    if approve:
+        _do_return(case, department_id=request.department_id, reason=request.reason, by=by, at=now,
+                   action="decide_return", note=note.strip() or request.reason)
+    else:
+        _record(case, "decide_return", case.status, by=by, at=now, note=note.strip(),
+                data={"request": request.pk, "approved": False}, changes_case=False)
+        notify_staff(case, "return_denied", _("Return of %(code)s refused: keep handling it") % {
+            "code": case.tracking_code}, [request.requested_by_id], at=now)
+    return case
+
+
+def _is_leader_office(department_id: int | None) -> bool:
+    return department_id is not None and Leader.objects.filter(office_id=department_id, is_active=True).exists()
+
+
+@transaction.atomic
+def case_forward(
+    case: Case,
+    *,
+    by: User,
+    lead: Department,
+    instruction: str,
+    assisting: Sequence[Department] = (),
+    expected_version: int | None = None,
+) -> Case:
+    """The leader's office forwards a mailbox letter with the leader's instruction (批示), which the
+    department sees with the case. The citizen's reply deadline does not restart."""
+    instruction = _require(instruction, _("Write the leader's instruction."))
+    case = _lock(case, "forward", by, expected_version)
+    if not _is_leader_office(case.lead_department_id):
+        raise ActionError(_("Only a leader's office forwards cases with an instruction."))
+    _dispatch(case, by=by, lead=lead, assisting=assisting, note=instruction, at=timezone.now(), action="forward",
+              keep_reply_due=True)
+    return case
+
+
+@transaction.atomic
+def case_assist(case: Case, *, by: User, text: str) -> Case:
+    """An assisting department (协办) sends its input to the lead, which answers once."""
+    text = _require(text, _("Write your department's input."))
+    case = _lock(case, "assist", by, None)
+    department_id = _assisting_department(case, scope_for(by).departments("handler"))
+    assert department_id is not None  # _lock checked the scope
+    now = timezone.now()
+    case.assignments.filter(is_active=True, department_id=department_id, role=AssignmentRole.ASSISTING).update(
+        input_text=text, input_at=now
+    )
+    _record(case, "assist", case.status, by=by, at=now, department_id=department_id, note=text,
+            changes_case=False)
+    if case.lead_department_id:
+        notify_staff(case, "assist", _("Assisting input arrived for %(code)s") % {"code": case.tracking_code},
+                     staff_for(case, departments=(case.lead_department_id,)), at=now)
+    return case
+
+
+@transaction.atomic
+def case_record_contact(case: Case, *, by: User, note: str, expected_version: int | None = None) -> Case:
+    """The handler contacted the citizen (phone, visit): the first-contact deadline is met."""
+    note = _require(note, _("Say how the citizen was contacted and what was agreed."))
+    case = _lock(case, "record_contact", by, expected_version)
+    now = timezone.now()
+    case.first_contact_at = case.first_contact_at or now
+    _record(case, "record_contact", case.status, by=by, at=now, department=case.lead_department, note=note)
+    return case
+
+
+@transaction.atomic
+def case_pause(case: Case, *, by: User, reason: str, expected_version: int | None = None) -> Case:
+    """Ask the citizen for material (补充材料): the clock stops until the citizen answers or the
+    handler resumes."""
+    reason = _require(reason, _("Say what the citizen should provide."))
+    case = _lock(case, "pause", by, expected_version)
+    now = timezone.now()
+    before = case.status
+    case.status = Status.NEED_INFO
+    case.paused_at = now
+    _record(case, "pause", before, by=by, at=now, department=case.lead_department, public_note=reason)
+    notify_citizen(case, "need_info", occasion=f"pause{case.version}", reason=reason)
+    return case
+
+
+@transaction.atomic
+def case_resume(case: Case, *, by: User, note: str, expected_version: int | None = None) -> Case:
+    note = _require(note, _("Say why handling resumes (e.g. material received by phone)."))
+    case = _lock(case, "resume", by, expected_version)
+    if case.paused_at is None:
+        raise ActionError(_("This case waits for the citizen at intake, not in your department."))
+    now = timezone.now()
+    before = case.status
+    paused_from = case.paused_at
+    _unpause(case, now)
+    case.status = Status.PROCESSING
+    _record(case, "resume", before, by=by, at=now, department=case.lead_department, note=note,
+            data={"paused_from": paused_from.isoformat()})
+    return case
+
+
+# ---------------------------------------------------------------------------------------------
+# extensions and supervision
+
+
+@transaction.atomic
+def case_request_extension(
+    case: Case, *, by: User, working_days: int, reason: str, kind: str = ExtensionKind.EXTENSION,
+    expected_version: int | None = None,
+) -> ExtensionRequest:
+    reason = _require(reason, _("An extension needs a reason."))
+    if kind not in ExtensionKind.values:
+        raise ActionError(_("Unknown kind of request."))
+    if kind == ExtensionKind.EXTENSION and not 1 <= working_days <= 30:
+        raise ActionError(_("An extension is between 1 and 30 working days."))
+    case = _lock(case, "request_extension", by, expected_version)
+    if case.extension_requests.filter(state=RequestState.PENDING).exists():
+        raise ActionError(_("An extension request is already waiting for a decision."))
+    if kind == ExtensionKind.COMPLEX and case.is_complex:
+        raise ActionError(_("This case is already handled as a complex case."))
+    now = timezone.now()
+    request = ExtensionRequest.objects.create(
+        case=case, department=case.lead_department, requested_by=by, kind=kind,
+        working_days=working_days if kind == ExtensionKind.EXTENSION else 0, reason=reason, created_at=now,
+    )
+    _record(case, "request_extension", case.status, by=by, at=now, department=case.lead_department, note=reason,
+            data={"request": request.pk, "kind": kind, "working_days": request.working_days}, changes_case=False)
+    notify_staff(case, "extension_request", _("Extension requested for %(code)s") % {"code": case.tracking_code},
+                 staff_for(case, site_roles=("supervisor",)), at=now)
+    return request
+
+
+@transaction.atomic
+def case_decide_extension(
+    case: Case, *, by: User, approve: bool, note: str = "", expected_version: int | None = None
+) -> ExtensionRequest:
+    case = _lock(case, "decide_extension", by, expected_version)
+    request = case.extension_requests.filter(state=RequestState.PENDING).order_by("-id").first()
+    if request is None:
+        raise ActionError(_("There is no extension request to decide."))
+    now = timezone.now()
+    request.state = RequestState.APPROVED if approve else RequestState.DENIED
+    request.decided_by, request.decided_at, request.decision_note = by, now, note.strip()
+    request.save()
+    old_due = case.due_at
+    if approve and request.kind == ExtensionKind.COMPLEX:
+        case.is_complex = True
+        case.due_at = reply_due(case, case.dispatched_at or now)
+    elif approve and case.due_at is not None:
+        case.due_at = work_calendar().extend(case.due_at, request.working_days)
+    _record(case, "decide_extension", case.status, by=by, at=now, note=note.strip(),
+            data={"request": request.pk, "approved": approve,
+                  "from": old_due.isoformat() if old_due else None,
+                  "to": case.due_at.isoformat() if case.due_at else None})
+    notify_staff(case, "extension_decided", (
+        _("Extension for %(code)s approved") if approve else _("Extension for %(code)s refused")
+    ) % {"code": case.tracking_code}, [request.requested_by_id], at=now)
+    return request
+
+
+@transaction.atomic
+def case_supervise(
+    case: Case, *, by: User, instruction: str, working_days: int, expected_version: int | None = None
+) -> Supervision:
+    """督办: a supervisor's formal instruction with its own deadline, shown to the department."""
+    instruction = _require(instruction, _("Write the supervision instruction."))
+    if not 1 <= working_days <= 30:
+        raise ActionError(_("A supervision deadline is between 1 and 30 working days."))
+    case = _lock(case, "supervise", by, expected_version)
+    now = timezone.now()
+    supervision = Supervision.objects.create(
+        case=case, created_by=by, instruction=instruction,
+        due_at=work_calendar().due_at(now, working_days=working_days), created_at=now,
+    )
+    case.is_supervised = True
+    _record(case, "supervise", case.status, by=by, at=now, note=instruction,
+            data={"supervision": supervision.pk, "due_at": supervision.due_at.isoformat()})
+    departments = (case.lead_department_id,) if case.lead_department_id else ()
+    notify_staff(case, "supervised", _("Case %(code)s is under supervision: %(text)s") % {
+        "code": case.tracking_code, "text": instruction[:80]},
+        staff_for(case, departments=departments, department_roles=("handler", "reviewer"),
+                  site_roles=("intake",) if not departments else ()), at=now)
+    return supervision
+
+
+@transaction.atomic
+def case_remind(case: Case, *, by: User, note: str = "") -> Case:
+    """催办: a nudge to the department (or to intake while the case waits for dispatch)."""
+    case = _lock(case, "remind", by, None)
+    now = timezone.now()
+    _record(case, "remind", case.status, by=by, at=now, department=case.lead_department, note=note.strip(),
+            changes_case=False)
+    if case.lead_department_id:
+        users = staff_for(case, departments=(case.lead_department_id,))
+    else:
+        users = staff_for(case, site_roles=("intake",))
+    notify_staff(case, "reminded", _("Reminder for %(code)s: %(note)s") % {
+        "code": case.tracking_code, "note": note.strip()[:80] or case.title[:40]}, users, at=now)
+    return case
+
+
+@transaction.atomic
+def case_add_note(case: Case, *, by: User, text: str) -> Case:
+    """An internal note, never shown to the citizen or the public."""
+    text = _require(text, _("The note is empty."))
+    case = _lock(case, "note", by, None)
+    _record(case, "note", case.status, by=by, at=timezone.now(), note=text, changes_case=False)
+    return case
+
+
+# ---------------------------------------------------------------------------------------------
+# return visits
+
+
+@transaction.atomic
+def case_create_followup(case: Case, *, method: str, at: datetime | None = None) -> Followup | None:
+    """Start a return visit for a closed case (the worker's scan calls this). One per closing."""
+    case = Case.objects.select_for_update().select_related("site").get(pk=case.pk)
+    if case.status != Status.CLOSED or case.closed_at is None:
+        return None
+    if case.followups.filter(created_at__gte=case.closed_at).exists():
+        return None
+    now = at or timezone.now()
+    if method == FollowupMethod.SMS and not case.citizen_phone:
+        method = FollowupMethod.PHONE
+    followup = Followup.objects.create(case=case, method=method, token=secrets.token_urlsafe(24), created_at=now)
+    _record(case, "followup", case.status, by=None, at=now, data={"followup": followup.pk, "method": method,
+                                                               "created": True}, changes_case=False)
+    if method == FollowupMethod.SMS:
+        notify_citizen(case, "followup", occasion=f"followup{followup.pk}", token=followup.token)
+    return followup
+
+
+def _settle_followup(case: Case, followup: Followup, *, by: User | None, action: str, reached: bool,
+                     satisfaction: str, solved: bool | None, answer: str) -> None:
+    now = timezone.now()
+    if reached and satisfaction not in Satisfaction.values:
+        raise ActionError(_("Please choose how satisfied the citizen is."))
+    if reached and solved is None:
+        raise ActionError(_("Please say whether the problem was solved."))
+    followup.state = FollowupState.DONE if reached else FollowupState.UNREACHABLE
+    followup.satisfaction = satisfaction if reached else ""
+    followup.solved = solved if reached else None
+    followup.answer = answer.strip()
+    followup.recorded_by = by
+    followup.answered_at = now
+    followup.save()
+    before = case.status
+    if reached and solved is False:
+        _reopen_for_redo(case, now)
+    _record(case, action, before, by=by, at=now, note=answer.strip(),
+            data={"followup": followup.pk, "reached": reached, "satisfaction": satisfaction, "solved": solved})
+    if case.status == Status.PROCESSING and case.lead_department_id:
+        notify_staff(case, "redo", _("Return visit: %(code)s is not solved and reopened") % {
+            "code": case.tracking_code}, staff_for(case, departments=(case.lead_department_id,)), at=now)
+
+
+@transaction.atomic
+def case_record_followup(
+    followup: Followup, *, by: User, reached: bool, satisfaction: str = "", solved: bool | None = None,
+    answer: str = "",
+) -> Followup:
+    """Staff record a return visit by phone. "Not solved" reopens the case for redo."""
+    case = _lock(followup.case, "followup", by, None)
+    followup = Followup.objects.select_for_update().get(pk=followup.pk)
+    if followup.state != FollowupState.PENDING:
+        raise ActionError(_("This return visit is already recorded."))
+    _settle_followup(case, followup, by=by, action="followup", reached=reached, satisfaction=satisfaction,
+                     solved=solved, answer=answer)
+    return followup
+
+
+@transaction.atomic
+def case_answer_followup(followup: Followup, *, satisfaction: str, solved: bool, answer: str = "") -> Followup:
+    """The citizen answers a return visit through the link sent by SMS."""
+    case = _lock(followup.case, "answer_followup", None, None)
+    followup = Followup.objects.select_for_update().get(pk=followup.pk)
+    if followup.state != FollowupState.PENDING:
+        raise ActionError(_("Thank you, this return visit has already been answered."))
+    _settle_followup(case, followup, by=None, action="answer_followup", reached=True, satisfaction=satisfaction,
+                     solved=solved, answer=answer)
+    return followup

@@ -1,17 +1,34 @@
-"""Deadline rules → due times, on the statutory calendar corrected by the administrators' rows."""
+"""Deadline rules → due times for every stage, on the statutory calendar corrected by the
+administrators' rows.
+
+Rule resolution: among the DeadlineRule rows for a stage, those whose non-empty fields all match the
+case are candidates; the most specific wins (site, then category — a rule on a parent category covers
+its children, a deeper one is more specific — then channel kind, then priority). A channel's own
+reply limit (Channel.reply_working_days) counts as a rule naming the channel kind, so it beats the
+global default but not a rule for a priority or a category.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from functools import cache
 
-from minsheng.cases.models import Case, Priority
+from minsheng.cases.models import Case, DeadlineRule, DeadlineUnit, Stage, Status
 from minsheng.lib.workdays import WorkCalendar, calendar_from_rows, default_calendar
-from minsheng.sites.models import CalendarDay
+from minsheng.sites.models import CalendarDay, Category
 
-# Clock-hour limits for cases that cannot wait for working days (emergencies run around the clock).
-EMERGENCY_REPLY_HOURS = 2
-URGENT_REPLY_WORKING_DAYS = 3
+COMPLEX_REPLY_WORKING_DAYS = 15
+FALLBACK = {  # used only if an administrator deleted every rule for a stage
+    Stage.ACCEPT: (1, DeadlineUnit.WORKING_DAYS),
+    Stage.DISPATCH: (1, DeadlineUnit.WORKING_DAYS),
+    Stage.RECEIVE: (1, DeadlineUnit.WORKING_DAYS),
+    Stage.CONTACT: (2, DeadlineUnit.WORKING_DAYS),
+    Stage.REPLY: (7, DeadlineUnit.WORKING_DAYS),
+}
+# Red lines from government-website inspection: unanswered for 2 months is flagged, 3 is critical.
+REDLINE_FLAG = timedelta(days=61)
+REDLINE_CRITICAL = timedelta(days=92)
 
 
 @cache
@@ -31,11 +48,96 @@ def _with_rows(rows: tuple[tuple[object, bool], ...]) -> WorkCalendar:
     return calendar_from_rows(rows, base=_statutory())  # type: ignore[arg-type]
 
 
+@dataclass(frozen=True)
+class Limit:
+    amount: int
+    unit: str
+    source: str  # which rule gave it, for the audit trail and the staff page
+
+    def due(self, start: datetime, calendar: WorkCalendar | None = None) -> datetime:
+        calendar = calendar or work_calendar()
+        if self.unit == DeadlineUnit.CLOCK_HOURS:
+            return calendar.due_at(start, clock_hours=self.amount)
+        return calendar.due_at(start, working_days=self.amount)
+
+
+def _category_depths(category: Category | None) -> dict[int, int]:
+    """Category id → depth for the case's category and its ancestors (deeper = more specific)."""
+    chain: list[int] = []
+    node = category
+    while node is not None:
+        chain.append(node.pk)
+        node = node.parent if node.parent_id else None
+    return {pk: len(chain) - i for i, pk in enumerate(chain)}
+
+
+def limit_for(case: Case, stage: str) -> Limit:
+    depths = _category_depths(case.category)
+    best: tuple[tuple[int, int, int, int], Limit] | None = None
+    for rule in DeadlineRule.objects.filter(stage=stage):
+        if rule.site_id is not None and rule.site_id != case.site_id:
+            continue
+        if rule.category_id is not None and rule.category_id not in depths:
+            continue
+        if rule.channel_kind and rule.channel_kind != case.channel.kind:
+            continue
+        if rule.priority and rule.priority != case.priority:
+            continue
+        score = (
+            int(rule.site_id is not None),
+            depths.get(rule.category_id, 0) if rule.category_id else 0,
+            int(bool(rule.channel_kind)),
+            int(bool(rule.priority)),
+        )
+        candidate = Limit(rule.amount, rule.unit, f"rule {rule.pk}")
+        if best is None or score > best[0]:
+            best = (score, candidate)
+    if stage == Stage.REPLY and case.channel.reply_working_days:
+        channel_score = (0, 0, 1, 0)
+        if best is None or channel_score > best[0]:
+            best = (channel_score, Limit(case.channel.reply_working_days, DeadlineUnit.WORKING_DAYS, "channel"))
+    if best is None:
+        amount, unit = FALLBACK[Stage(stage)]
+        return Limit(amount, unit, "fallback")
+    return best[1]
+
+
+def stage_due(case: Case, stage: str, start: datetime) -> datetime:
+    return limit_for(case, stage).due(start)
+
+
 def reply_due(case: Case, start: datetime) -> datetime:
     """When the reply is due for a case dispatched (or reopened) at `start`."""
-    calendar = work_calendar()
-    if case.priority == Priority.EMERGENCY:
-        return calendar.due_at(start, clock_hours=EMERGENCY_REPLY_HOURS)
-    if case.priority == Priority.URGENT:
-        return calendar.due_at(start, working_days=min(URGENT_REPLY_WORKING_DAYS, case.channel.reply_working_days))
-    return calendar.due_at(start, working_days=case.channel.reply_working_days)
+    if case.is_complex:
+        return work_calendar().due_at(start, working_days=COMPLEX_REPLY_WORKING_DAYS)
+    return stage_due(case, Stage.REPLY, start)
+
+
+def current_deadline(case: Case) -> tuple[str, datetime] | None:
+    """The stage whose deadline comes first for the case as it stands, or None while no clock runs
+    (waiting for the citizen, waiting for the citizen's rating, closed)."""
+    if case.paused_at is not None:
+        return None
+    candidates: list[tuple[str, datetime | None]] = []
+    status = case.status
+    if status == Status.SUBMITTED:
+        candidates = [(Stage.ACCEPT, case.accept_due_at)]
+    elif status in (Status.ACCEPTED, Status.RETURNED):
+        candidates = [(Stage.DISPATCH, case.dispatch_due_at)]
+    elif status == Status.DISPATCHED:
+        candidates = [(Stage.RECEIVE, case.receive_due_at), (Stage.REPLY, case.due_at)]
+    elif status == Status.PROCESSING:
+        if case.first_contact_at is None:
+            candidates.append((Stage.CONTACT, case.contact_due_at))
+        candidates.append((Stage.REPLY, case.due_at))
+    elif status == Status.REVIEWING:
+        candidates = [(Stage.REPLY, case.due_at)]
+    present = [(stage, due) for stage, due in candidates if due is not None]
+    if not present:
+        return None
+    return min(present, key=lambda item: item[1])
+
+
+def refresh_next_due(case: Case) -> None:
+    current = current_deadline(case)
+    case.next_due_at = current[1] if current else None

@@ -17,6 +17,7 @@ class Status(models.TextChoices):
     SUBMITTED = "submitted", _("Awaiting intake")
     NEED_INFO = "need_info", _("Awaiting more information")
     ACCEPTED = "accepted", _("Accepted, awaiting dispatch")
+    RETURNED = "returned", _("Returned by the department, awaiting re-dispatch")
     DISPATCHED = "dispatched", _("Dispatched, awaiting receipt")
     PROCESSING = "processing", _("In progress")
     REVIEWING = "reviewing", _("Reply under review")
@@ -83,6 +84,17 @@ class Case(models.Model):
     replied_at = models.DateTimeField(_("replied at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     due_at = models.DateTimeField(_("reply due"), null=True, blank=True)
+    # Stage deadlines (see deadlines.py). next_due_at is the earliest deadline of the stage the case
+    # is in, None while the clock is stopped; stored so that queues and the scan can use an index.
+    accept_due_at = models.DateTimeField(_("intake due"), null=True, blank=True)
+    dispatch_due_at = models.DateTimeField(_("dispatch due"), null=True, blank=True)
+    receive_due_at = models.DateTimeField(_("receipt due"), null=True, blank=True)
+    contact_due_at = models.DateTimeField(_("first contact due"), null=True, blank=True)
+    first_contact_at = models.DateTimeField(_("first contact"), null=True, blank=True)
+    next_due_at = models.DateTimeField(_("next deadline"), null=True, blank=True)
+    paused_at = models.DateTimeField(_("clock stopped since"), null=True, blank=True)
+    is_supervised = models.BooleanField(_("under supervision"), default=False)
+    is_complex = models.BooleanField(_("complex case"), default=False)
 
     merged_into = models.ForeignKey(
         "self", verbose_name=_("merged into"), null=True, blank=True, on_delete=models.PROTECT, related_name="merged"
@@ -98,6 +110,9 @@ class Case(models.Model):
             models.Index(fields=["lead_department", "status"], name="case_dept_status"),
             models.Index(fields=["site", "published_at"], name="case_site_published"),
             models.Index(fields=["status", "due_at"], name="case_status_due"),
+            models.Index(fields=["next_due_at"], name="case_next_due"),
+            models.Index(fields=["lead_department", "next_due_at"], name="case_dept_next_due"),
+            models.Index(fields=["site", "next_due_at"], name="case_site_next_due"),
         ]
         verbose_name = _("case")
         verbose_name_plural = _("cases")
@@ -142,6 +157,13 @@ class Assignment(models.Model):
     is_active = models.BooleanField(default=True)
     dispatched_at = models.DateTimeField()
     received_at = models.DateTimeField(null=True, blank=True)
+    # The leader's instruction (批示) or intake's note that came with this assignment.
+    instruction = models.TextField(blank=True)
+    returned_at = models.DateTimeField(null=True, blank=True)
+    return_reason = models.TextField(blank=True)
+    # An assisting department's contribution to the lead's answer.
+    input_text = models.TextField(blank=True)
+    input_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["id"]
@@ -226,3 +248,177 @@ class SearchDocument(models.Model):
     case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="search_document")
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="+")
     tokens = models.TextField()
+
+
+class RequestState(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    APPROVED = "approved", _("Approved")
+    DENIED = "denied", _("Denied")
+
+
+class ExtensionKind(models.TextChoices):
+    EXTENSION = "extension", _("Extension")
+    COMPLEX = "complex", _("Complex case")
+
+
+class ExtensionRequest(models.Model):
+    """More time (延期), or classification as a complex case, asked by the department."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="extension_requests")
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=20, choices=ExtensionKind.choices, default=ExtensionKind.EXTENSION)
+    working_days = models.PositiveSmallIntegerField(_("working days"))
+    reason = models.TextField(_("reason"))
+    state = models.CharField(max_length=20, choices=RequestState.choices, default=RequestState.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["id"]
+
+
+class ReturnRequest(models.Model):
+    """A return (退回) asked after the return window: a supervisor decides."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="return_requests")
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField(_("reason"))
+    state = models.CharField(max_length=20, choices=RequestState.choices, default=RequestState.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["id"]
+
+
+class Supervision(models.Model):
+    """Formal supervision (督办): an instruction with its own deadline, visible to the department."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="supervisions")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    instruction = models.TextField(_("instruction"))
+    due_at = models.DateTimeField(_("due"))
+    created_at = models.DateTimeField()
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+
+
+class FollowupMethod(models.TextChoices):
+    PHONE = "phone", _("Phone call")
+    SMS = "sms", _("SMS link")
+
+
+class FollowupState(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    DONE = "done", _("Done")
+    UNREACHABLE = "unreachable", _("Citizen unreachable")
+
+
+class Followup(models.Model):
+    """A return visit (回访) after closing: by phone (staff record) or by an SMS link (citizen answers)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="followups")
+    method = models.CharField(max_length=10, choices=FollowupMethod.choices)
+    state = models.CharField(max_length=20, choices=FollowupState.choices, default=FollowupState.PENDING)
+    token = models.CharField(max_length=64, unique=True)
+    solved = models.BooleanField(null=True, blank=True)
+    satisfaction = models.CharField(max_length=20, choices=Satisfaction.choices, blank=True)
+    answer = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["state", "created_at"], name="followup_state")]
+
+
+class Stage(models.TextChoices):
+    ACCEPT = "accept", _("Intake")
+    DISPATCH = "dispatch", _("Dispatch")
+    RECEIVE = "receive", _("Receipt")
+    CONTACT = "contact", _("First contact")
+    REPLY = "reply", _("Reply")
+    SUPERVISION = "supervision", _("Supervision")
+
+
+class AlertKind(models.TextChoices):
+    REMINDER = "reminder", _("Reminder before the deadline")
+    OVERDUE = "overdue", _("Overdue")
+    REDLINE_FLAG = "redline_flag", _("Unanswered for 2 months")
+    REDLINE_CRITICAL = "redline_critical", _("Unanswered for 3 months")
+
+
+class DeadlineAlert(models.Model):
+    """One reminder or escalation the scan raised. Unique per case, stage, kind and deadline, so a
+    second scan (or a worker restarted mid-scan) raises nothing twice."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="alerts")
+    stage = models.CharField(max_length=20, choices=Stage.choices)
+    kind = models.CharField(max_length=20, choices=AlertKind.choices)
+    due_at = models.DateTimeField()
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["case", "stage", "kind", "due_at"], name="alert_once"),
+        ]
+
+
+class DeadlineUnit(models.TextChoices):
+    WORKING_DAYS = "working_days", _("working days")
+    CLOCK_HOURS = "clock_hours", _("clock hours")
+
+
+class DeadlineRule(models.Model):
+    """A limit for one stage. The most specific matching rule wins (site, category, channel kind,
+    priority); empty fields match everything. Administrators edit them; defaults ship in a migration."""
+
+    site = models.ForeignKey(Site, null=True, blank=True, on_delete=models.CASCADE, related_name="+",
+                             verbose_name=_("site"))
+    channel_kind = models.CharField(_("channel kind"), max_length=20, blank=True)
+    category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.CASCADE, related_name="+",
+                                 verbose_name=_("category"))
+    priority = models.CharField(_("priority"), max_length=20, choices=Priority.choices, blank=True)
+    stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices)
+    amount = models.PositiveIntegerField(_("limit"))
+    unit = models.CharField(_("unit"), max_length=20, choices=DeadlineUnit.choices)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("deadline rule")
+        verbose_name_plural = _("deadline rules")
+
+    def __str__(self) -> str:
+        return f"{self.get_stage_display()} {self.amount} {self.get_unit_display()}"
+
+
+class ReplyTemplate(models.Model):
+    """A reply skeleton for a channel and category; placeholders: {title} {department} {date} {code}."""
+
+    site = models.ForeignKey(Site, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    channel_kind = models.CharField(_("channel kind"), max_length=20, blank=True)
+    category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(_("name"), max_length=60)
+    body = models.TextField(_("text"))
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

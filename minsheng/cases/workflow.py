@@ -4,7 +4,8 @@ Each action names the statuses it may start from, where it leads (None: the stat
 action decides between the listed targets), who may take it, and how the actor's scope is checked:
 `site` (intake, supervisor, administrator of the case's site), `lead` (handler or reviewer of the
 lead department), `handling` (either of those: whoever handles the case), `citizen` (holder of the
-tracking code and password).
+tracking code and password), `assisting` (handler of an assisting department), `system` (the
+worker: no person acts).
 """
 
 from __future__ import annotations
@@ -18,8 +19,11 @@ from minsheng.cases.models import Status
 
 S = Status
 OPEN_STATUSES = frozenset(
-    {S.SUBMITTED, S.NEED_INFO, S.ACCEPTED, S.DISPATCHED, S.PROCESSING, S.REVIEWING, S.REPLIED, S.DISPUTED}
+    {S.SUBMITTED, S.NEED_INFO, S.ACCEPTED, S.RETURNED, S.DISPATCHED, S.PROCESSING, S.REVIEWING, S.REPLIED,
+     S.DISPUTED}
 )
+# Statuses in which a department holds the case.
+IN_DEPARTMENT = {S.DISPATCHED, S.PROCESSING, S.NEED_INFO, S.REVIEWING}
 TERMINAL_STATUSES = frozenset({S.CLOSED, S.REJECTED, S.MERGED})
 
 
@@ -29,7 +33,7 @@ class Transition:
     sources: frozenset[str]
     targets: frozenset[str]
     roles: frozenset[str]
-    scope: str  # "site" | "lead" | "handling" | "citizen"
+    scope: str  # "site" | "lead" | "handling" | "assisting" | "citizen" | "system"
 
 
 def _t(label: object, sources: set[str], targets: set[str], roles: set[str], scope: str) -> Transition:
@@ -44,15 +48,56 @@ TRANSITIONS: dict[str, Transition] = {
     # unanswered ones enter intake.
     "import": _t(_("Import"), set(), {S.SUBMITTED, S.REPLIED, S.CLOSED}, {RoleKind.ADMIN}, "system"),
     "accept": _t(_("Accept"), {S.SUBMITTED, S.NEED_INFO}, {S.ACCEPTED}, INTAKE, "site"),
-    "reject": _t(_("Reject"), {S.SUBMITTED, S.NEED_INFO, S.ACCEPTED}, {S.REJECTED}, INTAKE, "site"),
+    "reject": _t(_("Reject"), {S.SUBMITTED, S.NEED_INFO, S.ACCEPTED, S.RETURNED}, {S.REJECTED}, INTAKE, "site"),
     "request_info": _t(_("Ask for more information"), {S.SUBMITTED}, {S.NEED_INFO}, INTAKE, "site"),
-    "supplement": _t(_("Add information"), {S.NEED_INFO}, {S.SUBMITTED}, set(), "citizen"),
+    "supplement": _t(_("Add information"), {S.NEED_INFO}, {S.SUBMITTED, S.PROCESSING}, set(), "citizen"),
     "merge": _t(_("Merge as duplicate"), {S.SUBMITTED, S.NEED_INFO, S.ACCEPTED}, {S.MERGED}, INTAKE, "site"),
     "classify": _t(
         _("Set category and priority"),
-        {S.SUBMITTED, S.NEED_INFO, S.ACCEPTED, S.DISPATCHED, S.PROCESSING}, set(), INTAKE, "site",
+        {S.SUBMITTED, S.NEED_INFO, S.ACCEPTED, S.RETURNED, S.DISPATCHED, S.PROCESSING}, set(), INTAKE, "site",
     ),
-    "dispatch": _t(_("Dispatch"), {S.ACCEPTED}, {S.DISPATCHED}, INTAKE, "site"),
+    "dispatch": _t(_("Dispatch"), {S.ACCEPTED, S.RETURNED}, {S.DISPATCHED}, INTAKE, "site"),
+    "transfer": _t(
+        _("Transfer to another site"), {S.SUBMITTED, S.ACCEPTED, S.RETURNED}, {S.SUBMITTED}, INTAKE, "site"
+    ),
+    "return": _t(
+        _("Return to intake"), {S.DISPATCHED, S.PROCESSING}, {S.RETURNED}, {RoleKind.HANDLER}, "lead"
+    ),
+    "decide_return": _t(
+        _("Decide on a late return"), {S.DISPATCHED, S.PROCESSING, S.NEED_INFO}, {S.RETURNED},
+        {RoleKind.SUPERVISOR, RoleKind.ADMIN}, "site",
+    ),
+    "forward": _t(
+        _("Forward with the leader's instruction"), {S.DISPATCHED, S.PROCESSING}, {S.DISPATCHED},
+        {RoleKind.HANDLER, RoleKind.REVIEWER}, "lead",
+    ),
+    "assist": _t(_("Send input to the lead department"), IN_DEPARTMENT, set(), {RoleKind.HANDLER}, "assisting"),
+    "record_contact": _t(_("Record contact with the citizen"), {S.PROCESSING}, set(), {RoleKind.HANDLER}, "lead"),
+    "pause": _t(
+        _("Wait for material from the citizen"), {S.PROCESSING}, {S.NEED_INFO}, {RoleKind.HANDLER}, "lead"
+    ),
+    "resume": _t(_("Resume handling"), {S.NEED_INFO}, {S.PROCESSING}, {RoleKind.HANDLER}, "lead"),
+    "request_extension": _t(
+        _("Request an extension"), {S.DISPATCHED, S.PROCESSING, S.NEED_INFO}, set(), {RoleKind.HANDLER}, "lead"
+    ),
+    "decide_extension": _t(
+        _("Decide on an extension"), IN_DEPARTMENT, set(), {RoleKind.SUPERVISOR, RoleKind.ADMIN}, "site"
+    ),
+    "supervise": _t(
+        _("Supervise"), {S.ACCEPTED, S.RETURNED, *IN_DEPARTMENT, S.DISPUTED}, set(),
+        {RoleKind.SUPERVISOR, RoleKind.ADMIN}, "site",
+    ),
+    "remind": _t(
+        _("Remind the department"), {S.ACCEPTED, S.RETURNED, *IN_DEPARTMENT}, set(),
+        {RoleKind.INTAKE, RoleKind.SUPERVISOR, RoleKind.ADMIN}, "site",
+    ),
+    "note": _t(_("Add an internal note"), set(Status.values), set(), _ALL_STAFF, "handling"),
+    "alert": _t(_("Deadline alert"), OPEN_STATUSES, set(), set(), "system"),
+    "followup": _t(
+        _("Record a return visit"), {S.CLOSED}, {S.CLOSED, S.PROCESSING},
+        {RoleKind.INTAKE, RoleKind.SUPERVISOR, RoleKind.ADMIN}, "site",
+    ),
+    "answer_followup": _t(_("Answer a return visit"), {S.CLOSED}, {S.CLOSED, S.PROCESSING}, set(), "citizen"),
     "receive": _t(_("Sign for the case"), {S.DISPATCHED}, {S.PROCESSING}, {RoleKind.HANDLER}, "lead"),
     "save_draft": _t(_("Save reply draft"), {S.PROCESSING}, set(), {RoleKind.HANDLER}, "lead"),
     "submit_reply": _t(_("Submit reply for review"), {S.PROCESSING}, {S.REVIEWING}, {RoleKind.HANDLER}, "lead"),
@@ -60,7 +105,8 @@ TRANSITIONS: dict[str, Transition] = {
     "return_reply": _t(_("Send reply back"), {S.REVIEWING}, {S.PROCESSING}, {RoleKind.REVIEWER}, "lead"),
     "edit_publication": _t(
         _("Edit publication"),
-        {S.ACCEPTED, S.DISPATCHED, S.PROCESSING, S.REVIEWING, S.REPLIED, S.DISPUTED, S.CLOSED},
+        {S.ACCEPTED, S.RETURNED, S.DISPATCHED, S.PROCESSING, S.NEED_INFO, S.REVIEWING, S.REPLIED, S.DISPUTED,
+         S.CLOSED},
         set(), INTAKE, "site",
     ),
     "rate": _t(_("Rate the reply"), {S.REPLIED}, {S.CLOSED, S.PROCESSING, S.DISPUTED}, set(), "citizen"),

@@ -39,3 +39,18 @@ class Notification(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["state", "created_at"], name="notification_state")]
+
+
+class StaffNotice(models.Model):
+    """An in-app message to a member of staff: reminders, escalations, supervision, returns."""
+
+    user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="notices")
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="notices")
+    kind = models.CharField(max_length=40)
+    text = models.CharField(max_length=300)
+    created_at = models.DateTimeField()
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "read_at"], name="notice_user_unread")]

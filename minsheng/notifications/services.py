@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import override
@@ -16,6 +17,8 @@ def _texts(case: Case, kind: str, extra: dict[str, str]) -> tuple[str, str]:
     # Citizens get Chinese whatever language the staff member acting uses.
     with override("zh-hans"):
         context = {"code": case.tracking_code, "title": case.title[:30], **extra}
+        if "token" in extra:
+            context["link"] = f"{settings.PUBLIC_BASE_URL}/followup/{extra['token']}/"
         bodies = {
             "submitted": _("Your message “%(title)s” was received. Tracking code %(code)s, query password %(password)s."),
             "accepted": _("Your message %(code)s was accepted and will be handled."),
@@ -26,6 +29,7 @@ def _texts(case: Case, kind: str, extra: dict[str, str]) -> tuple[str, str]:
             "replied": _("Your message %(code)s has been answered. Please read the reply and rate it with your tracking code."),
             "redo": _("Your message %(code)s has been reopened for further handling."),
             "closed": _("Your message %(code)s is closed. Thank you."),
+            "followup": _("Was the problem in your message %(code)s solved? Please tell us: %(link)s"),
         }
         subject = _("Message %(code)s") % context
         body = bodies[kind] % context
@@ -56,3 +60,42 @@ def notify_citizen(case: Case, kind: str, *, occasion: str, **extra: str) -> Non
         except IntegrityError:
             continue
         transaction.on_commit(lambda pk=note.pk: deliver(pk))
+
+
+def staff_for(case: Case, *, departments: tuple[int, ...] = (), department_roles: tuple[str, ...] = ("handler",),
+              site_roles: tuple[str, ...] = ()) -> list[int]:
+    """Ids of the active staff who should hear about `case`: holders of `department_roles` in
+    `departments`, and holders of `site_roles` whose scope covers the case's site."""
+    from minsheng.accounts.models import Role
+    from minsheng.sites.models import Site
+
+    ids: set[int] = set()
+    if departments:
+        ids |= set(
+            Role.objects.filter(department_id__in=departments, kind__in=department_roles, user__is_active=True)
+            .values_list("user_id", flat=True)
+        )
+    if site_roles:
+        ancestors = []
+        site: Site | None = case.site
+        while site is not None:
+            ancestors.append(site.pk)
+            site = site.parent
+        roles = Role.objects.filter(kind__in=site_roles, user__is_active=True, site_id__in=ancestors)
+        for user_id, site_id, include_subsites in roles.values_list("user_id", "site_id", "include_subsites"):
+            if site_id == case.site_id or include_subsites:
+                ids.add(user_id)
+    return sorted(ids)
+
+
+def notify_staff(case: Case, kind: str, text: str, user_ids: list[int], *, at=None) -> int:  # type: ignore[no-untyped-def]
+    """In-app notices (the workbench shows them); written in the caller's transaction."""
+    from django.utils import timezone
+
+    from minsheng.notifications.models import StaffNotice
+
+    now = at or timezone.now()
+    StaffNotice.objects.bulk_create(
+        [StaffNotice(user_id=uid, case=case, kind=kind, text=text[:300], created_at=now) for uid in user_ids]
+    )
+    return len(user_ids)

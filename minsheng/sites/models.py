@@ -19,6 +19,22 @@ class Site(models.Model):
     )
     is_active = models.BooleanField(_("active"), default=True)
     sort_order = models.PositiveIntegerField(_("order"), default=0)
+    return_window_working_days = models.PositiveSmallIntegerField(
+        _("return window (working days)"), default=1,
+        help_text=_("A department may return a case without a supervisor within this many working days of receipt."),
+    )
+    reminder_lead_hours = models.PositiveSmallIntegerField(
+        _("reminder lead time (hours)"), default=24,
+        help_text=_("Handlers are reminded this many hours before a deadline."),
+    )
+    followup_percent = models.PositiveSmallIntegerField(
+        _("return visits (% of closed cases)"), default=100,
+        help_text=_("Share of closed cases that get a return visit, drawn at random per case."),
+    )
+    followup_method = models.CharField(
+        _("return visit method"), max_length=10, default="sms",
+        choices=[("sms", _("SMS link")), ("phone", _("Phone call"))],
+    )
 
     class Meta:
         ordering = ["sort_order", "id"]
