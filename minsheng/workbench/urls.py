@@ -1,14 +1,16 @@
 from django.contrib.auth.views import LogoutView
 from django.urls import path
 
-from minsheng.workbench import views
+from minsheng.workbench import queues, views
 
 app_name = "workbench"
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", LogoutView.as_view(next_page="workbench:login"), name="logout"),
-    path("", views.home, name="home"),
-    path("cases/", views.queue, name="queue"),
+    # queues.py: overview with live counts, filtered queues, bulk actions, board, notices
+    path("", queues.home, name="home"),
+    path("cases/", queues.queue, name="queue"),
+    # views.py: one case, its actions, return visits
     path("cases/<int:pk>/", views.case_detail, name="case"),
     path("cases/<int:pk>/contact/", views.reveal_contact, name="reveal_contact"),
     path("cases/<int:pk>/attachments/<int:attachment_id>/", views.attachment, name="attachment"),

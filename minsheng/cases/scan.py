@@ -1,0 +1,229 @@
+"""The deadline scan: reminders before deadlines, escalation when overdue, red lines, return visits.
+
+Run every minute by the worker (cases/tasks.py) and by `manage.py scan_deadlines`. Idempotent: every
+alert is a DeadlineAlert row, unique per case, stage, kind and deadline; a scan that finds the row
+already there sends nothing. Alerts are written chunk by chunk, each chunk in its own transaction,
+so a worker killed mid-scan keeps what it committed and the next scan does the rest.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from minsheng.accounts.models import Role, RoleKind
+from minsheng.cases.deadlines import REDLINE_CRITICAL, REDLINE_FLAG, current_deadline
+from minsheng.cases.models import (
+    ActorKind,
+    AlertKind,
+    Case,
+    CaseEvent,
+    DeadlineAlert,
+    FollowupMethod,
+    Stage,
+    Status,
+)
+from minsheng.cases.workflow import OPEN_STATUSES
+from minsheng.notifications.models import StaffNotice
+from minsheng.sites.models import Site
+
+CHUNK = 2000
+UNANSWERED = [s for s in OPEN_STATUSES if s not in (Status.REPLIED,)]
+# A return visit starts this long after closing, so the citizen has time to see the result.
+FOLLOWUP_DELAY = timedelta(hours=24)
+FOLLOWUP_HORIZON = timedelta(days=30)
+
+
+@dataclass
+class ScanResult:
+    reminders: int = 0
+    overdue: int = 0
+    redlines: int = 0
+    followups: int = 0
+    notices: int = 0
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+class _Recipients:
+    """Who hears about what, loaded once per scan instead of once per case."""
+
+    def __init__(self) -> None:
+        self.department: dict[int, list[int]] = defaultdict(list)
+        self.site_role: dict[tuple[int, str], list[int]] = defaultdict(list)
+        parents = dict(Site.objects.values_list("pk", "parent_id"))
+        children: dict[int, list[int]] = defaultdict(list)
+        for pk, parent in parents.items():
+            if parent is not None:
+                children[parent].append(pk)
+
+        def below(pk: int) -> list[int]:
+            out, frontier = [pk], [pk]
+            while frontier:
+                frontier = [c for f in frontier for c in children[f]]
+                out.extend(frontier)
+            return out
+
+        for user_id, kind, site_id, department_id, sub in Role.objects.filter(user__is_active=True).values_list(
+            "user_id", "kind", "site_id", "department_id", "include_subsites"
+        ):
+            if kind == RoleKind.HANDLER and department_id:
+                self.department[department_id].append(user_id)
+            elif kind in (RoleKind.INTAKE, RoleKind.SUPERVISOR):
+                for covered in below(site_id) if sub else [site_id]:
+                    self.site_role[(covered, kind)].append(user_id)
+
+    def for_case(self, case: Case, stage: str, kind: str) -> list[int]:
+        users: set[int] = set()
+        if stage in (Stage.ACCEPT, Stage.DISPATCH) or case.lead_department_id is None:
+            users |= set(self.site_role[(case.site_id, RoleKind.INTAKE)])
+        else:
+            users |= set(self.department[case.lead_department_id])
+        if kind != AlertKind.REMINDER:
+            users |= set(self.site_role[(case.site_id, RoleKind.SUPERVISOR)])
+        return sorted(users)
+
+
+def _text(case: Case, stage: str, kind: str, due: datetime) -> str:
+    with override("zh-hans"):
+        context = {"code": case.tracking_code, "stage": Stage(stage).label,
+                   "due": timezone.localtime(due).strftime("%Y-%m-%d %H:%M"), "title": case.title[:30]}
+        messages = {
+            AlertKind.REMINDER: _("%(code)s %(title)s: %(stage)s due %(due)s"),
+            AlertKind.OVERDUE: _("%(code)s %(title)s: %(stage)s overdue since %(due)s"),
+            AlertKind.REDLINE_FLAG: _("%(code)s %(title)s: unanswered for 2 months"),
+            AlertKind.REDLINE_CRITICAL: _("%(code)s %(title)s: unanswered for 3 months (inspection red line)"),
+        }
+        return str(messages[AlertKind(kind)] % context)
+
+
+def _raise(cases_and_alerts: list[tuple[Case, str, str, datetime]], recipients: _Recipients,
+           now: datetime, result: ScanResult) -> None:
+    """Write the alerts not yet raised, with their notices and audit events, in one transaction."""
+    if not cases_and_alerts:
+        return
+    with transaction.atomic():
+        keys = {(c.pk, stage, kind, due) for c, stage, kind, due in cases_and_alerts}
+        existing = set(
+            DeadlineAlert.objects.filter(case_id__in={k[0] for k in keys}).values_list(
+                "case_id", "stage", "kind", "due_at")
+        )
+        fresh = [(c, stage, kind, due) for c, stage, kind, due in cases_and_alerts
+                 if (c.pk, stage, kind, due) not in existing]
+        if not fresh:
+            return
+        # ignore_conflicts: a concurrent scan (a second worker) may have written some in between;
+        # the unique constraint keeps one of each.
+        DeadlineAlert.objects.bulk_create(
+            [DeadlineAlert(case=c, stage=stage, kind=kind, due_at=due, created_at=now) for c, stage, kind, due in fresh],
+            ignore_conflicts=True,
+        )
+        notices, events = [], []
+        for case, stage, kind, due in fresh:
+            text = _text(case, stage, kind, due)
+            for user_id in recipients.for_case(case, stage, kind):
+                notices.append(StaffNotice(user_id=user_id, case=case, kind=f"alert_{kind}", text=text[:300],
+                                           created_at=now))
+            events.append(CaseEvent(case=case, action="alert", from_status=case.status, to_status=case.status,
+                                    actor_kind=ActorKind.SYSTEM, department_id=case.lead_department_id,
+                                    note=text, data={"stage": stage, "kind": kind, "due_at": due.isoformat()},
+                                    created_at=now))
+            counter = {"reminder": "reminders", "overdue": "overdue"}.get(kind, "redlines")
+            setattr(result, counter, getattr(result, counter) + 1)
+        StaffNotice.objects.bulk_create(notices)
+        CaseEvent.objects.bulk_create(events)
+        result.notices += len(notices)
+
+
+def _chunks(queryset, size: int = CHUNK) -> Iterable[list[Case]]:  # type: ignore[no-untyped-def]
+    """Keyset iteration by primary key: stable while alerts are written, no long-held cursor."""
+    last = 0
+    while True:
+        batch = list(queryset.filter(pk__gt=last).order_by("pk")[:size])
+        if not batch:
+            return
+        yield batch
+        last = batch[-1].pk
+
+
+_FIELDS = ("id", "site_id", "lead_department_id", "status", "tracking_code", "title", "paused_at",
+           "accept_due_at", "dispatch_due_at", "receive_due_at", "contact_due_at", "due_at", "first_contact_at",
+           "submitted_at", "replied_at", "next_due_at")
+
+
+def scan(now: datetime | None = None) -> ScanResult:
+    now = now or timezone.now()
+    result = ScanResult()
+    recipients = _Recipients()
+    leads = {pk: timedelta(hours=h) for pk, h in Site.objects.values_list("pk", "reminder_lead_hours")}
+    longest = max(leads.values(), default=timedelta(hours=24))
+
+    # Reminders and overdue: every case whose current deadline is before now + the longest lead.
+    due_soon = Case.objects.filter(next_due_at__lte=now + longest).only(*_FIELDS)
+    for batch in _chunks(due_soon):
+        alerts = []
+        for case in batch:
+            current = current_deadline(case)
+            if current is None:
+                continue
+            stage, due = current
+            if due <= now:
+                alerts.append((case, stage, AlertKind.OVERDUE, due))
+            elif due - now <= leads.get(case.site_id, longest):
+                alerts.append((case, stage, AlertKind.REMINDER, due))
+        _raise(alerts, recipients, now, result)
+
+    # Red lines: still unanswered two and three months after submission.
+    old = Case.objects.filter(status__in=UNANSWERED, replied_at__isnull=True,
+                              submitted_at__lte=now - REDLINE_FLAG).only(*_FIELDS)
+    for batch in _chunks(old):
+        alerts = []
+        for case in batch:
+            flag_at = case.submitted_at + REDLINE_FLAG
+            alerts.append((case, Stage.REPLY, AlertKind.REDLINE_FLAG, flag_at))
+            if case.submitted_at <= now - REDLINE_CRITICAL:
+                alerts.append((case, Stage.REPLY, AlertKind.REDLINE_CRITICAL, case.submitted_at + REDLINE_CRITICAL))
+        _raise(alerts, recipients, now, result)
+
+    result.followups = _start_followups(now)
+    result.counts = {"reminders": result.reminders, "overdue": result.overdue, "redlines": result.redlines,
+                     "followups": result.followups, "notices": result.notices}
+    return result
+
+
+def in_followup_sample(case_id: int, percent: int) -> bool:
+    """A stable draw per case: the same case is in or out of the sample whenever the scan looks."""
+    if percent >= 100:
+        return True
+    digest = hashlib.sha256(f"followup:{case_id}".encode()).digest()
+    return int.from_bytes(digest[:4], "big") % 100 < percent
+
+
+def _start_followups(now: datetime) -> int:
+    from minsheng.cases.actions import case_create_followup
+
+    sites = {pk: (percent, method) for pk, percent, method in
+             Site.objects.values_list("pk", "followup_percent", "followup_method")}
+    candidates = (
+        Case.objects.filter(status=Status.CLOSED, is_imported=False, closed_at__lte=now - FOLLOWUP_DELAY,
+                            closed_at__gte=now - FOLLOWUP_HORIZON)
+        .exclude(Q(followups__created_at__gte=timezone.now() - FOLLOWUP_HORIZON * 2))
+        .only("id", "site_id", "closed_at", "status")
+    )
+    started = 0
+    for batch in _chunks(candidates, 500):
+        for case in batch:
+            percent, method = sites.get(case.site_id, (100, FollowupMethod.SMS))
+            if not in_followup_sample(case.pk, percent):
+                continue
+            if case_create_followup(case, method=method, at=now) is not None:
+                started += 1
+    return started
