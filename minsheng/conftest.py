@@ -16,6 +16,8 @@ from minsheng.cases import actions
 from minsheng.cases.models import Case
 from minsheng.sites.models import Category, Channel, ChannelKind, Department, Leader, Site
 
+TEST_PASSWORD = "pass-for-tests-123"  # noqa: S105 - the personas' password in tests only
+
 
 @dataclass
 class World:
@@ -39,7 +41,7 @@ class World:
 
 
 def _user(username: str, *roles: tuple[str, Site, Department | None]) -> User:
-    user = User.objects.create_user(username=username, password="pass-for-tests-123", display_name=username)
+    user = User.objects.create_user(username=username, password=TEST_PASSWORD, display_name=username)
     for kind, site, department in roles:
         Role.objects.create(user=user, kind=kind, site=site, department=department)
     return user

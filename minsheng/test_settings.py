@@ -8,8 +8,8 @@ os.environ.setdefault("MINSHENG_DEBUG", "0")
 os.environ.setdefault("MINSHENG_SECURE_COOKIES", "0")
 os.environ.setdefault("MINSHENG_CAPTCHA_TEST_MODE", "1")
 
-from minsheng.settings import *  # noqa: E402,F403
-from minsheng.settings import DATA_DIR, HUEY  # noqa: E402
+from minsheng.settings import *  # noqa: F403
+from minsheng.settings import DATA_DIR, HUEY
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Tasks run inline by default; tests of the real queue switch `immediate` off for themselves. The

@@ -25,26 +25,26 @@ from minsheng.cases import search
 from minsheng.cases.deadlines import refresh_next_due, reply_due, stage_due, work_calendar
 from minsheng.cases.models import (
     ActorKind,
-    ExtensionKind,
-    ExtensionRequest,
-    Followup,
-    FollowupMethod,
-    FollowupState,
-    RequestState,
-    ReturnRequest,
-    Stage,
-    Supervision,
     Assignment,
     AssignmentRole,
     Attachment,
     Case,
     CaseEvent,
+    ExtensionKind,
+    ExtensionRequest,
+    Followup,
+    FollowupMethod,
+    FollowupState,
     Priority,
     Rating,
     Reply,
     ReplyStatus,
+    RequestState,
+    ReturnRequest,
     Satisfaction,
+    Stage,
     Status,
+    Supervision,
 )
 from minsheng.cases.tracking import new_query_password, new_tracking_code, password_digest
 from minsheng.cases.workflow import TRANSITIONS
@@ -893,6 +893,7 @@ def case_request_extension(
     if kind == ExtensionKind.COMPLEX and case.is_complex:
         raise ActionError(_("This case is already handled as a complex case."))
     now = timezone.now()
+    assert case.lead_department is not None  # the case is in a department (workflow table)
     request = ExtensionRequest.objects.create(
         case=case, department=case.lead_department, requested_by=by, kind=kind,
         working_days=working_days if kind == ExtensionKind.EXTENSION else 0, reason=reason, created_at=now,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -105,7 +105,7 @@ def _text(case: Case, stage: str, kind: str, due: datetime) -> str:
         return str(messages[AlertKind(kind)] % context)
 
 
-def _raise(cases_and_alerts: list[tuple[Case, str, str, datetime]], recipients: _Recipients,
+def _raise(cases_and_alerts: Sequence[tuple[Case, str, str, datetime]], recipients: _Recipients,
            now: datetime, result: ScanResult) -> None:
     """Write the alerts not yet raised, with their notices and audit events, in one transaction."""
     if not cases_and_alerts:

@@ -21,12 +21,12 @@ def cases_for_staff(user: User) -> QuerySet[Case]:
     scope = scope_for(user)
     site_ids = scope.sites(*SITE_WIDE_ROLES)
     department_ids = scope.departments(RoleKind.HANDLER, RoleKind.REVIEWER)
-    condition = Q(pk__in=[])
+    condition: Q = Q(pk__in=[])
     if site_ids:
         condition |= Q(site_id__in=site_ids)
     if department_ids:
-        condition |= Q(lead_department_id__in=department_ids) | Exists(
-            Assignment.objects.filter(case=OuterRef("pk"), department_id__in=department_ids, is_active=True)
+        condition |= Q(lead_department_id__in=department_ids) | Q(
+            Exists(Assignment.objects.filter(case=OuterRef("pk"), department_id__in=department_ids, is_active=True))
         )
     return Case.objects.filter(condition)
 

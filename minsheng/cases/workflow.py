@@ -10,6 +10,7 @@ worker: no person acts).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
@@ -36,7 +37,7 @@ class Transition:
     scope: str  # "site" | "lead" | "handling" | "assisting" | "citizen" | "system"
 
 
-def _t(label: object, sources: set[str], targets: set[str], roles: set[str], scope: str) -> Transition:
+def _t(label: object, sources: Iterable[str], targets: Iterable[str], roles: Iterable[str], scope: str) -> Transition:
     return Transition(label, frozenset(sources), frozenset(targets), frozenset(roles), scope)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -59,7 +61,7 @@ def notify_citizen(case: Case, kind: str, *, occasion: str, **extra: str) -> Non
                 )
         except IntegrityError:
             continue
-        transaction.on_commit(lambda pk=note.pk: deliver(pk))
+        transaction.on_commit(partial(deliver, note.pk))
 
 
 def staff_for(case: Case, *, departments: tuple[int, ...] = (), department_roles: tuple[str, ...] = ("handler",),

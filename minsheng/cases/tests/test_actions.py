@@ -98,7 +98,7 @@ def test_handler_of_another_department_cannot_sign_for_the_case(world, make_case
 
 def test_an_illegal_transition_gives_a_clear_message(world, make_case):
     case = make_case("submitted")
-    with pytest.raises(ActionError, match="不可|not possible|状态"):
+    with pytest.raises(ActionError, match=r"不可|not possible|状态"):
         actions.case_receive(case, by=world.handler_a)
 
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import pytest
 from django.db import transaction
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import HealthCheck, given, settings
+from hypothesis import event as note_event
 from hypothesis import strategies as st
 
 from minsheng.cases import actions
@@ -141,6 +142,6 @@ def test_random_action_sequences_keep_every_invariant(world, data, length):
                 assert (case.status, case.version) == before, "a refused action changed the case"
             case = Case.objects.get(pk=case.pk)
             _check_invariants(case)
-            event(f"reached {case.status}")
+            note_event(f"reached {case.status}")
         assert Case.objects.filter(pk__in=[c.pk for c in cases]).count() == 3
         transaction.set_rollback(True)
