@@ -40,7 +40,7 @@ SHINGLE = 5
 NUM_PERM = 64
 BANDS = 16
 ROWS = NUM_PERM // BANDS
-_PRIME = np.uint64((1 << 61) - 1)
+_PRIME = np.uint64((1 << 31) - 1)  # Mersenne prime below the 32-bit shingle range
 _MASK32 = np.uint64(0xFFFFFFFF)
 
 
@@ -93,10 +93,12 @@ def shingles(norm: str, k: int = SHINGLE) -> npt.NDArray[np.uint64]:
 @lru_cache(maxsize=1)
 def _permutations() -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64]]:
     rng = np.random.default_rng(20200101)  # fixed: signatures must be reproducible
-    a = rng.integers(1, (1 << 61) - 1, size=NUM_PERM, dtype=np.uint64)
-    b = rng.integers(0, (1 << 61) - 1, size=NUM_PERM, dtype=np.uint64)
-    # Keep a < 2**31 so that a * h (h < 2**32) never overflows 64 bits.
-    return a % np.uint64(1 << 31), b % np.uint64(1 << 31)
+    # (a * h + b) mod p with a, b < p = 2**31 - 1 and h < 2**32 never overflows 64 bits. The
+    # modulus must be smaller than the range of h: otherwise the map is monotonic and every
+    # "permutation" picks the same minimum.
+    a = rng.integers(1, (1 << 31) - 1, size=NUM_PERM, dtype=np.uint64)
+    b = rng.integers(0, (1 << 31) - 1, size=NUM_PERM, dtype=np.uint64)
+    return a, b
 
 
 def minhash(sh: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
@@ -179,4 +181,3 @@ def find_duplicates(
                     lo, hi = (a, b) if a < b else (b, a)
                     out.append((messages[lo].id, messages[hi].id, "near"))
     return out
-

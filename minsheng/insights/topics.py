@@ -43,12 +43,14 @@ With ``d(m) = 0.5 ** (age_days(m) / recency_half_life_days)`` (age counted back 
 or from the newest message the model has seen when ``now`` is None; no decay when the half-life
 is 0 or infinite)::
 
-    heat = per_case   * sum over messages m        d(m)
+    heat = per_case   * sum over messages m        d(m) * r(m)
          + per_like   * sum over messages m        d(m) * likes(m)
          + per_author * sum over distinct authors  max d(m) over that author's messages
 
-Messages without an author each count as a distinct author. Distinct authors are weighted
-above cases so that one person posting twenty times does not outrank twenty neighbours.
+where ``r(m)`` is 1 for each author's most recent message in the topic and
+``repeat_case_factor`` for the author's other messages. Messages without an author each count
+as a distinct author. Distinct authors are weighted above cases, and repeats discounted, so
+that one person posting thirty times does not outrank thirty neighbours.
 """
 
 from __future__ import annotations
@@ -57,7 +59,7 @@ import math
 import re
 import threading
 import unicodedata
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
@@ -118,6 +120,7 @@ class HeatWeights:
     per_author: float = 2.0
     per_like: float = 0.1
     recency_half_life_days: float = 30.0
+    repeat_case_factor: float = 0.2  # weight of an author's further messages in one topic
 
 
 # --------------------------------------------------------------------------------------------
@@ -170,7 +173,7 @@ _PLACE_BREAK = frozenset(
     的 了 是 在 我 你 他 和 与 及 到 从 对 向 把 被 给 由 于 为 将 让 请 要 会 能 都 也 就 又 还 很 等
     个 该 本 这 那 此 各 每 有 旁 边 内 外 里 近 省 市 区 县 住 买 去 来 说 位于 居住 住在
     反映 关于 投诉 举报 建议 请问 咨询 希望 附近 旁边 对面 门口 周边 业主 居民 住户 村民 市民 我们 我家
-    一条 这条 那条 一个 这个 那个 整个 所在 所在地 位置 地址 距离 离 处 号 栋 楼 期 一期 二期 三期
+    一条 这条 那条 一个 这个 那个 整个 所在 所在地 位置 地址 距离 距 临 离 处 号 栋 楼 期 一期 二期 三期
     """
     )
 )
@@ -215,7 +218,7 @@ def _words(text: str) -> list[str]:
 
 # Dictionary parts of speech that never belong inside a place name (verbs, adverbs, pronouns,
 # prepositions, conjunctions, particles, numerals, idioms ...): 看到|湖, 要求|政府, 属于|老小区.
-_BREAK_TAGS = frozenset(_split("v d c p r u f m q y e o ad vg i l t"))
+_BREAK_TAGS = frozenset(_split("v d c p r u f q y e o ad vg i l t"))  # not m: 第三|中学
 _BREAK_TAGS_SINGLE = frozenset(_split("c p r u d y e f q m"))
 _break_words: frozenset[str] | None = None
 
@@ -296,8 +299,9 @@ def _analyse(title: str, text: str, max_chars: int) -> _Doc:
     words = [w for w in words if _WORDISH_RE.search(w)]
     districts = _DISTRICT_RE.findall(title) + _DISTRICT_RE.findall(body)
     specific = _places_from_tokens(t_tokens) + _places_from_tokens(b_tokens)
-    return _Doc(words=words + districts, bigrams=_bigrams(title) * 2 + _bigrams(body),
-                places=specific + districts)
+    return _Doc(
+        words=words + districts, bigrams=_bigrams(title) * 2 + _bigrams(body), places=specific + districts
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -334,6 +338,7 @@ class TopicModel:
         self,
         *,
         threshold: float = 0.3,
+        merge_threshold: float = 0.5,
         weights: HeatWeights = HeatWeights(),
         now: datetime | None = None,
         max_chars: int = 200,
@@ -343,10 +348,11 @@ class TopicModel:
         query_terms: int = 20,
         index_terms: int = 16,
         candidates: int = 6,
-        max_postings: int = 500,
+        max_postings: int = 100,
         centroid_terms: int = 300,
     ) -> None:
         self.threshold = threshold
+        self.merge_threshold = merge_threshold
         self.weights = weights
         self.now = now
         self.max_chars = max_chars
@@ -363,7 +369,8 @@ class TopicModel:
     def _reset(self) -> None:
         self._vocab: dict[str, int] = {}
         self._terms: list[str] = []
-        self._idf: list[float] = []
+        self._idf_buf: npt.NDArray[np.float64] = np.zeros(0, dtype=np.float64)
+        self._idf_len = 0
         self._n_docs = 0
         self._topics: dict[int, _TopicState] = {}
         self._postings: dict[int, set[int]] = {}
@@ -385,40 +392,69 @@ class TopicModel:
             return self.place_weight
         return 1.0
 
-    def _vector(self, counts: Counter[str], *, grow: bool) -> Vector:
-        cols: list[int] = []
-        vals: list[float] = []
-        vocab = self._vocab
-        new_idf = math.log((1 + self._n_docs) / 2) + 1
-        for term, tf in counts.items():
-            col = vocab.get(term)
-            if col is None:
-                if not grow:
-                    continue
-                col = len(self._terms)
-                vocab[term] = col
-                self._terms.append(term)
-                self._idf.append(new_idf * self._block_weight(term))
-            cols.append(col)
-            vals.append((1.0 + math.log(tf)) * self._idf[col])
-        c = np.asarray(cols, dtype=np.int64)
-        v = np.asarray(vals, dtype=np.float64)
-        norm = float(np.sqrt(v @ v)) if len(v) else 0.0
-        if norm > 0:
-            v /= norm
-        return c, v
+    def _idf_array(self) -> npt.NDArray[np.float64]:
+        # Grown in place with spare capacity: add() appends a few terms per message.
+        n = len(self._terms)
+        if len(self._idf_buf) < n:
+            buf = np.zeros(max(n, 2 * len(self._idf_buf), 1024), dtype=np.float64)
+            buf[: self._idf_len] = self._idf_buf[: self._idf_len]
+            self._idf_buf = buf
+        return self._idf_buf
 
-    def _fit_vocabulary(self, counts: Sequence[Counter[str]]) -> None:
-        df: Counter[str] = Counter()
-        for c in counts:
-            df.update(c.keys())
-        n = len(counts)
+    def _set_idf(self, values: npt.NDArray[np.float64]) -> None:
+        self._idf_buf = np.array(values, dtype=np.float64)
+        self._idf_len = len(values)
+
+    def _vector(self, counts: Counter[str], *, grow: bool) -> Vector:
+        terms = list(counts)
+        tf = np.fromiter(counts.values(), dtype=np.float64, count=len(terms))
+        cols = np.fromiter(map(self._vocab.get, terms, repeat(-1)), dtype=np.int64, count=len(terms))
+        missing = np.flatnonzero(cols < 0)
+        if len(missing) and grow:
+            idf = self._idf_array()
+            new_idf = math.log((1 + self._n_docs) / 2) + 1
+            for k in missing.tolist():
+                term = terms[k]
+                col = len(self._terms)
+                self._vocab[term] = col
+                self._terms.append(term)
+                idf = self._idf_array()
+                idf[col] = new_idf * self._block_weight(term)
+                self._idf_len = col + 1
+                cols[k] = col
+        elif len(missing):
+            keep = cols >= 0
+            cols, tf = cols[keep], tf[keep]
+        return _normalised(cols, (1.0 + np.log(tf)) * self._idf_buf[cols])
+
+    def _fit_vectors(self, docs: Iterable[_Doc]) -> list[Vector]:
+        """Vocabulary (min_df), IDF and vectors of a batch, in two passes over integer ids."""
+        provisional: defaultdict[str, int] = defaultdict()
+        provisional.default_factory = provisional.__len__  # unseen term -> next id
+        ids: list[npt.NDArray[np.int64]] = []
+        tfs: list[npt.NDArray[np.float64]] = []
+        for doc in docs:
+            counts = self._weighted_tokens(doc)
+            ids.append(np.fromiter(map(provisional.__getitem__, counts), dtype=np.int64, count=len(counts)))
+            tfs.append(np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))
+        n = len(ids)
         self._n_docs = n
+        df = np.bincount(np.concatenate(ids), minlength=len(provisional)) if n else np.zeros(0, np.int64)
         min_df = self.min_df if n >= 20 * self.min_df else 1
-        for term in sorted(t for t, k in df.items() if k >= min_df):
-            self._vocab[term] = len(self._terms)
-            self._terms.append(term)
-            self._idf.append((math.log((1 + n) / (1 + df[term])) + 1) * self._block_weight(term))
+        keep = df >= min_df
+        remap = np.full(len(provisional), -1, dtype=np.int64)
+        remap[keep] = np.arange(int(keep.sum()))
+        self._terms = [t for t, i in provisional.items() if keep[i]]
+        self._vocab = {t: i for i, t in enumerate(self._terms)}
+        block = np.fromiter(map(self._block_weight, self._terms), dtype=np.float64, count=len(self._terms))
+        self._set_idf((np.log((1 + n) / (1 + df[keep])) + 1) * block)
+        out: list[Vector] = []
+        for doc_ids, tf in zip(ids, tfs, strict=True):
+            cols = remap[doc_ids]
+            kept = cols >= 0
+            cols = cols[kept]
+            out.append(_normalised(cols, (1.0 + np.log(tf[kept])) * self._idf_buf[cols]))
+        return out
 
     # ---------------------------------------------------------------- clustering
 
@@ -487,7 +523,7 @@ class TopicModel:
             topic.norm2 += 2.0 * best_dot + float(vals @ vals)
             member.sim = best_cos
             topic.members.append(member)
-            if len(cent) > 2 * self.centroid_terms:
+            if len(cent) > 3 * self.centroid_terms:
                 self._prune(topic)
             size = len(topic.members)
             if size <= 8 or size % 8 == 0:
@@ -511,15 +547,21 @@ class TopicModel:
     def fit(self, messages: Sequence[Message]) -> list[Topic]:
         """Cluster a window of messages from scratch; returns all topics, hottest first."""
         self._reset()
-        docs = [_analyse(m.title, m.text, self.max_chars) for m in messages]
-        counts = [self._weighted_tokens(d) for d in docs]
-        self._fit_vocabulary(counts)
-        vecs = [self._vector(c, grow=False) for c in counts]
+        places: list[list[str]] = []
+
+        def analysed() -> Iterable[_Doc]:
+            for m in messages:
+                doc = _analyse(m.title, m.text, self.max_chars)
+                places.append(doc.places)
+                yield doc
+
+        vecs = self._fit_vectors(analysed())
         order = sorted(range(len(messages)), key=lambda i: (messages[i].posted_at, i))
         for i in order:
             if messages[i].id in self._topic_of:
                 continue  # the same message twice in one window counts once
-            self._assign(messages[i], vecs[i], docs[i].places)
+            self._assign(messages[i], vecs[i], places[i])
+        self._merge_fragments()
         # Centrality against the final centroids: the title is the most central member's.
         pos = {m.id: i for i, m in enumerate(messages)}
         for topic in self._topics.values():
@@ -530,6 +572,57 @@ class TopicModel:
                 cols, vals = vecs[pos[member.id]]
                 member.sim = self._dot(topic.centroid, cols.tolist(), vals) / norm
         return self.topics()
+
+    def _merge_fragments(self) -> None:
+        """Repair the order effects of a single pass, smallest topics first.
+
+        A concern can start as two topics when its first messages differ (one about the
+        plant's noise, one about its dust) and only later messages bridge them. A singleton
+        joins the most similar larger topic when their cosine reaches ``threshold``; a larger
+        topic merges into an at-least-as-large one when the centroids reach ``merge_threshold``
+        (centroids average out wording, so their cosines run higher than a message's).
+        """
+        for tid in sorted(self._topics, key=lambda t: (len(self._topics[t].members), t)):
+            topic = self._topics.get(tid)
+            if topic is None:
+                continue
+            size = len(topic.members)
+            need = self.threshold if size == 1 else self.merge_threshold
+            hits: Counter[int] = Counter()
+            for col in topic.index_terms:
+                posting = self._postings.get(col)
+                if posting and len(posting) <= self.max_postings:
+                    hits.update(posting)
+            hits.pop(tid, None)
+            keys = list(topic.centroid)
+            vals = np.fromiter(topic.centroid.values(), dtype=np.float64, count=len(keys))
+            best_id, best_cos = -1, -1.0
+            for other_id, _ in hits.most_common(self.candidates):
+                other = self._topics[other_id]
+                if (len(other.members), -other_id) < (size, -tid):
+                    continue  # the smaller one moves
+                dot = self._dot(other.centroid, keys, vals)
+                cos = dot / math.sqrt(topic.norm2 * other.norm2) if topic.norm2 * other.norm2 > 0 else 0.0
+                if cos > best_cos:
+                    best_id, best_cos = other_id, cos
+            if best_id < 0 or best_cos < need:
+                continue
+            into = self._topics[best_id]
+            cent = into.centroid
+            for c, v in zip(keys, vals.tolist(), strict=True):
+                cent[c] = cent.get(c, 0.0) + v
+            into.norm2 = float(sum(v * v for v in cent.values()))
+            into.members.extend(topic.members)
+            for m in topic.members:
+                self._topic_of[m.id] = best_id
+            for col in topic.index_terms:
+                posting = self._postings.get(col)
+                if posting is not None:
+                    posting.discard(tid)
+            del self._topics[tid]
+            if len(cent) > 3 * self.centroid_terms:
+                self._prune(into)
+            self._reindex(into)
 
     def add(self, messages: Sequence[Message]) -> list[tuple[str, int]]:
         """Assign new messages to existing topics, or found new ones; no re-clustering.
@@ -566,12 +659,12 @@ class TopicModel:
         return latest
 
     def heat(self, members: Iterable[_Member], ref: datetime | None) -> float:
+        """The heat of a set of members at time ``ref`` (formula in the module docstring)."""
         w = self.weights
         half = w.recency_half_life_days
         decay_on = ref is not None and half > 0 and math.isfinite(half)
         total = 0.0
-        by_author: dict[str, float] = {}
-        anonymous = 0.0
+        by_author: dict[str, list[float]] = {}
         for m in members:
             if decay_on:
                 assert ref is not None
@@ -579,12 +672,16 @@ class TopicModel:
                 d = 0.5 ** (age / half)
             else:
                 d = 1.0
-            total += d * (w.per_case + w.per_like * m.likes)
+            total += w.per_like * d * m.likes
             if m.author:
-                by_author[m.author] = max(by_author.get(m.author, 0.0), d)
+                by_author.setdefault(m.author, []).append(d)
             else:
-                anonymous += d
-        return total + w.per_author * (sum(by_author.values()) + anonymous)
+                total += (w.per_case + w.per_author) * d
+        for decays in by_author.values():
+            top = max(decays)
+            total += (w.per_case + w.per_author) * top
+            total += w.per_case * w.repeat_case_factor * (sum(decays) - top)
+        return total
 
     def _describe(self, topic: _TopicState, ref: datetime | None) -> Topic:
         members = sorted(topic.members, key=lambda m: (m.posted_at, m.id))
@@ -628,6 +725,7 @@ class TopicModel:
         """A JSON-serialisable snapshot: parameters, vocabulary, centroids and members."""
         params = {
             "threshold": self.threshold,
+            "merge_threshold": self.merge_threshold,
             "max_chars": self.max_chars,
             "bigram_weight": self.bigram_weight,
             "place_weight": self.place_weight,
@@ -644,7 +742,7 @@ class TopicModel:
             "weights": asdict(self.weights),
             "now": self.now.isoformat() if self.now else None,
             "terms": list(self._terms),
-            "idf": list(self._idf),
+            "idf": self._idf_buf[: self._idf_len].tolist(),
             "n_docs": self._n_docs,
             "next_id": self._next_id,
             "topics": [
@@ -669,7 +767,7 @@ class TopicModel:
         model = cls(weights=HeatWeights(**state["weights"]), now=now, **state["params"])
         model._terms = list(state["terms"])
         model._vocab = {t: i for i, t in enumerate(model._terms)}
-        model._idf = [float(x) for x in state["idf"]]
+        model._set_idf(np.asarray(state["idf"], dtype=np.float64))
         model._n_docs = int(state["n_docs"])
         model._next_id = int(state["next_id"])
         for raw in state["topics"]:
@@ -677,13 +775,25 @@ class TopicModel:
             topic = _TopicState(id=int(raw["id"]), centroid=cent, norm2=sum(v * v for v in cent.values()))
             for mid, title, posted, likes, author, places, sim in raw["members"]:
                 topic.members.append(
-                    _Member(mid, title, datetime.fromisoformat(posted), int(likes), author, list(places),
-                            float(sim))
+                    _Member(
+                        mid,
+                        title,
+                        datetime.fromisoformat(posted),
+                        int(likes),
+                        author,
+                        list(places),
+                        float(sim),
+                    )
                 )
                 model._topic_of[mid] = topic.id
             model._topics[topic.id] = topic
             model._reindex(topic)
         return model
+
+
+def _normalised(cols: npt.NDArray[np.int64], vals: npt.NDArray[np.float64]) -> Vector:
+    norm = float(np.sqrt(vals @ vals)) if len(vals) else 0.0
+    return cols, (vals / norm if norm > 0 else vals)
 
 
 def _topic_place(members: Sequence[_Member]) -> str:

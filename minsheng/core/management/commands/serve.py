@@ -6,6 +6,7 @@ never leaves an orphan worker behind.
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -28,8 +29,8 @@ class Command(BaseCommand):
             subprocess.Popen([python, "manage.py", "run_huey", "--quiet"]),  # noqa: S603
             subprocess.Popen([  # noqa: S603
                 python, "-m", "gunicorn", "minsheng.wsgi", "--bind", bind, "--workers", str(web_workers),
-                "--access-logfile", "-", "--timeout", "60",
-            ]),
+                "--access-logfile", "-", "--timeout", "60", "--preload",
+            ], env={**os.environ, "MINSHENG_WARM_TEXT": "1"}),
         ]
         self.stdout.write(f"民声 Minsheng running at http://{bind}/ (staff: http://{bind}/staff/) — Ctrl-C to stop")
 
