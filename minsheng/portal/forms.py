@@ -157,3 +157,10 @@ class SearchForm(forms.Form):
     channel = forms.IntegerField(required=False)
     department = forms.IntegerField(required=False)
     category = forms.IntegerField(required=False)
+
+
+class FollowupForm(RateForm):
+    """The citizen's answer to a return visit (回访) through the link sent by SMS: the rating's
+    questions. No version field: the visit itself says whether it was already answered."""
+
+    version = None  # type: ignore[assignment]

@@ -8,6 +8,7 @@ urlpatterns = [
     path("track/case/", views.track_case, name="track_case"),
     path("track/rate/", views.rate, name="rate"),
     path("track/supplement/", views.supplement, name="supplement"),
+    path("followup/<str:token>/", views.followup, name="followup"),
     path("s/<slug:site>/", views.site_home, name="site_home"),
     path("s/<slug:site>/write/", views.write, name="write"),
     path("s/<slug:site>/write/done/", views.submitted, name="submitted"),
