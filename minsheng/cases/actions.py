@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from minsheng.accounts.models import User
 from minsheng.accounts.scopes import scope_for
 from minsheng.cases import search
-from minsheng.cases.deadlines import refresh_next_due, reply_due, stage_due, work_calendar
+from minsheng.cases.deadlines import limit_for, refresh_next_due, reply_due, stage_due, work_calendar
 from minsheng.cases.models import (
     ActorKind,
     Assignment,
@@ -30,6 +30,7 @@ from minsheng.cases.models import (
     Attachment,
     Case,
     CaseEvent,
+    DeadlineUnit,
     ExtensionKind,
     ExtensionRequest,
     Followup,
@@ -532,7 +533,7 @@ def case_receive(case: Case, *, by: User, expected_version: int | None = None) -
     return case
 
 
-def _current_draft(case: Case) -> Reply | None:
+def current_draft(case: Case) -> Reply | None:
     return (
         case.replies.filter(status__in=[ReplyStatus.DRAFT, ReplyStatus.RETURNED], department=case.lead_department)
         .order_by("-id")
@@ -544,7 +545,7 @@ def _current_draft(case: Case) -> Reply | None:
 def case_save_draft(case: Case, *, by: User, body: str, expected_version: int | None = None) -> Reply:
     body = _require(body, _("The reply is empty."))
     case = _lock(case, "save_draft", by, expected_version)
-    reply = _current_draft(case)
+    reply = current_draft(case)
     if reply is None:
         reply = Reply(case=case, department=case.lead_department, author=by)
     reply.body = body
@@ -559,7 +560,7 @@ def case_save_draft(case: Case, *, by: User, body: str, expected_version: int | 
 @transaction.atomic
 def case_submit_reply(case: Case, *, by: User, body: str | None = None, expected_version: int | None = None) -> Reply:
     case = _lock(case, "submit_reply", by, expected_version)
-    reply = _current_draft(case)
+    reply = current_draft(case)
     if body is not None:
         if reply is None:
             reply = Reply(case=case, department=case.lead_department, author=by)
@@ -675,17 +676,26 @@ def _reopen_for_redo(case: Case, at: datetime) -> None:
     case.redo_count += 1
     case.closed_at = None
     case.due_at = reply_due(case, at)
+    if case.first_contact_at is None:
+        # Never contacted during the first round: the contact clock starts again with the redo.
+        case.contact_due_at = stage_due(case, Stage.CONTACT, at)
 
 
 def _unpause(case: Case, at: datetime) -> None:
     """The clock stopped while waiting for the citizen: move the running deadlines by the pause."""
     assert case.paused_at is not None
     calendar = work_calendar()
+
+    def in_clock_hours(stage: str) -> bool:
+        # Urgent cases run on clock hours too, not only emergencies (see the shipped rules).
+        return limit_for(case, stage).unit == DeadlineUnit.CLOCK_HOURS
+
     if case.due_at is not None:
         case.due_at = calendar.shift_for_pause(case.due_at, case.paused_at, at,
-                                               clock_hours=case.priority == Priority.EMERGENCY)
+                                               clock_hours=not case.is_complex and in_clock_hours(Stage.REPLY))
     if case.contact_due_at is not None and case.first_contact_at is None:
-        case.contact_due_at = calendar.shift_for_pause(case.contact_due_at, case.paused_at, at)
+        case.contact_due_at = calendar.shift_for_pause(case.contact_due_at, case.paused_at, at,
+                                                       clock_hours=in_clock_hours(Stage.CONTACT))
     case.paused_at = None
 
 
@@ -720,7 +730,7 @@ def case_transfer(
     return case
 
 
-def _return_window_end(case: Case) -> datetime:
+def return_window_end(case: Case) -> datetime:
     start = case.received_at or case.dispatched_at or timezone.now()
     return work_calendar().due_at(start, working_days=case.site.return_window_working_days)
 
@@ -749,7 +759,7 @@ def case_return(case: Case, *, by: User, reason: str, expected_version: int | No
     case = _lock(case, "return", by, expected_version)
     now = timezone.now()
     assert case.lead_department_id is not None
-    if now <= _return_window_end(case):
+    if now <= return_window_end(case):
         _do_return(case, department_id=case.lead_department_id, reason=reason, by=by, at=now, action="return")
         return None
     if case.return_requests.filter(state=RequestState.PENDING).exists():
@@ -787,7 +797,7 @@ def case_decide_return(
     return case
 
 
-def _is_leader_office(department_id: int | None) -> bool:
+def is_leader_office(department_id: int | None) -> bool:
     return department_id is not None and Leader.objects.filter(office_id=department_id, is_active=True).exists()
 
 
@@ -805,7 +815,7 @@ def case_forward(
     department sees with the case. The citizen's reply deadline does not restart."""
     instruction = _require(instruction, _("Write the leader's instruction."))
     case = _lock(case, "forward", by, expected_version)
-    if not _is_leader_office(case.lead_department_id):
+    if not is_leader_office(case.lead_department_id):
         raise ActionError(_("Only a leader's office forwards cases with an instruction."))
     _dispatch(case, by=by, lead=lead, assisting=assisting, note=instruction, at=timezone.now(), action="forward",
               keep_reply_due=True)
@@ -996,11 +1006,13 @@ def case_create_followup(case: Case, *, method: str, at: datetime | None = None)
     if case.followups.filter(created_at__gte=case.closed_at).exists():
         return None
     now = at or timezone.now()
+    # A visit left from an earlier closing (before a redo) must not be answerable any more.
+    case.followups.filter(state=FollowupState.PENDING).update(state=FollowupState.SUPERSEDED)
     if method == FollowupMethod.SMS and not case.citizen_phone:
         method = FollowupMethod.PHONE
     followup = Followup.objects.create(case=case, method=method, token=secrets.token_urlsafe(24), created_at=now)
-    _record(case, "followup", case.status, by=None, at=now, data={"followup": followup.pk, "method": method,
-                                                               "created": True}, changes_case=False)
+    _record(case, "schedule_followup", case.status, by=None, at=now,
+            data={"followup": followup.pk, "method": method}, changes_case=False)
     if method == FollowupMethod.SMS:
         notify_citizen(case, "followup", occasion=f"followup{followup.pk}", token=followup.token)
     return followup

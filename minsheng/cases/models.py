@@ -324,6 +324,7 @@ class FollowupState(models.TextChoices):
     PENDING = "pending", _("Pending")
     DONE = "done", _("Done")
     UNREACHABLE = "unreachable", _("Citizen unreachable")
+    SUPERSEDED = "superseded", _("Replaced by a later return visit")
 
 
 class Followup(models.Model):

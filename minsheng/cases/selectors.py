@@ -112,8 +112,8 @@ def case_for_citizen(code: str, password: str) -> Case | None:
 
 
 PUBLIC_EVENT_ACTIONS = (
-    "submit", "accept", "reject", "request_info", "supplement", "merge", "dispatch", "receive",
-    "approve_reply", "rate", "decide",
+    "submit", "accept", "reject", "request_info", "supplement", "merge", "dispatch", "receive", "pause",
+    "resume", "approve_reply", "rate", "decide", "answer_followup",
 )
 
 

@@ -98,6 +98,7 @@ TRANSITIONS: dict[str, Transition] = {
         _("Record a return visit"), {S.CLOSED}, {S.CLOSED, S.PROCESSING},
         {RoleKind.INTAKE, RoleKind.SUPERVISOR, RoleKind.ADMIN}, "site",
     ),
+    "schedule_followup": _t(_("Schedule a return visit"), {S.CLOSED}, set(), set(), "system"),
     "answer_followup": _t(_("Answer a return visit"), {S.CLOSED}, {S.CLOSED, S.PROCESSING}, set(), "citizen"),
     "receive": _t(_("Sign for the case"), {S.DISPATCHED}, {S.PROCESSING}, {RoleKind.HANDLER}, "lead"),
     "save_draft": _t(_("Save reply draft"), {S.PROCESSING}, set(), {RoleKind.HANDLER}, "lead"),

@@ -248,10 +248,10 @@ def _case_forms(request: HttpRequest, case: Case, pending_extension: Any, pendin
         forms["transfer"] = wf.TransferForm(initial=v, prefix="transfer", sites=_transfer_targets(case))
     if allowed("receive"):
         forms["receive"] = wf.VersionedForm(initial=v)
-    if allowed("forward") and actions._is_leader_office(case.lead_department_id):
+    if allowed("forward") and actions.is_leader_office(case.lead_department_id):
         forms["forward"] = wf.ForwardForm(initial=v, prefix="forward", departments=_forward_targets(case))
     if allowed("save_draft"):
-        draft = actions._current_draft(case)
+        draft = actions.current_draft(case)
         forms["reply"] = wf.ReplyForm(initial={**v, "body": draft.body if draft else ""})
         forms["draft"] = draft
         forms["templates"] = reply_templates(case)
@@ -267,7 +267,7 @@ def _case_forms(request: HttpRequest, case: Case, pending_extension: Any, pendin
     if allowed("request_extension") and pending_extension is None:
         forms["request_extension"] = wf.ExtensionRequestForm(initial=v, prefix="request_extension")
     if allowed("return") and pending_return is None:
-        window_end = actions._return_window_end(case)
+        window_end = actions.return_window_end(case)
         forms["return"] = text("return", _("Why the case is not for your department"))
         forms["return_window_end"] = window_end
         forms["return_in_window"] = timezone.now() <= window_end

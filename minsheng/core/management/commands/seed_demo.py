@@ -438,6 +438,10 @@ class CaseSeeder:
         site_code = district_code if unit and rng.random() < 0.45 else demo.CITY_CODE
         lead_key = unit if unit and (site_code != demo.CITY_CODE or rng.random() < 0.4) else theme.department
         kinds = [k for k in theme.channels if (site_code, k) in self.world.channels]
+        if "accept" in scenario.steps and "dispatch" not in scenario.steps:
+            # Accepting a letter to a leader routes it to the leader's office at once, so a case
+            # meant to stay "accepted" (or be rejected after acceptance) is not a mailbox letter.
+            kinds = [k for k in kinds if k != "mailbox"] or kinds
         channel_kind = rng.choice(kinds)
         slots = demo.case_slots(rng, self.world.district_names[district_code])
         low, high = scenario.age_days
