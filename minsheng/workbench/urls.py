@@ -10,6 +10,10 @@ urlpatterns = [
     # queues.py: overview with live counts, filtered queues, bulk actions, board, notices
     path("", queues.home, name="home"),
     path("cases/", queues.queue, name="queue"),
+    path("cases/bulk/", queues.bulk, name="bulk"),
+    path("board/", queues.board, name="board"),
+    path("notices/", queues.notices, name="notices"),
+    path("notices/read/", queues.notices_read, name="notices_read"),
     # views.py: one case, its actions, return visits
     path("cases/<int:pk>/", views.case_detail, name="case"),
     path("cases/<int:pk>/contact/", views.reveal_contact, name="reveal_contact"),
