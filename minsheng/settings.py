@@ -154,6 +154,8 @@ EMAIL_PORT = env_int("MINSHENG_EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("MINSHENG_EMAIL_USER", "")
 EMAIL_HOST_PASSWORD = env_str("MINSHENG_EMAIL_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("MINSHENG_EMAIL_TLS", False)
+# A hung mail server must not hold a worker thread (and its database transaction) for ever.
+EMAIL_TIMEOUT = env_int("MINSHENG_EMAIL_TIMEOUT", 10, minimum=1)
 DEFAULT_FROM_EMAIL = env_str("MINSHENG_FROM_EMAIL", "minsheng@localhost")
 # "console", "file" or "http" (see minsheng/notifications/sms.py)
 SMS_BACKEND = env_str("MINSHENG_SMS_BACKEND", "file")

@@ -2,10 +2,13 @@
 administrators' rows.
 
 Rule resolution: among the DeadlineRule rows for a stage, those whose non-empty fields all match the
-case are candidates; the most specific wins (site, then category — a rule on a parent category covers
-its children, a deeper one is more specific — then channel kind, then priority). A channel's own
-reply limit (Channel.reply_working_days) counts as a rule naming the channel kind, so it beats the
-global default but not a rule for a priority or a category.
+case are candidates; the most specific wins, compared field by field in this order: priority, then
+site, then category (a rule on a parent category covers its children, a deeper one is more
+specific), then channel kind. Priority comes first because it is intake's judgement about this very
+case: a site's or a category's ordinary limit ("reply in 5 working days") must not quietly turn an
+emergency's 2 clock hours into 5 days. A channel's own reply limit (Channel.reply_working_days)
+counts as a rule naming the channel kind, so it beats the global default but not a rule for a
+priority, a site or a category.
 """
 
 from __future__ import annotations
@@ -73,7 +76,7 @@ def _category_depths(category: Category | None) -> dict[int, int]:
 
 def limit_for(case: Case, stage: str) -> Limit:
     depths = _category_depths(case.category)
-    best: tuple[tuple[int, int, int, int], Limit] | None = None
+    best: tuple[tuple[int, int, int, int], Limit] | None = None  # (score, limit); see the module doc
     for rule in DeadlineRule.objects.filter(stage=stage):
         if rule.site_id is not None and rule.site_id != case.site_id:
             continue
@@ -84,16 +87,16 @@ def limit_for(case: Case, stage: str) -> Limit:
         if rule.priority and rule.priority != case.priority:
             continue
         score = (
+            int(bool(rule.priority)),
             int(rule.site_id is not None),
             depths.get(rule.category_id, 0) if rule.category_id else 0,
             int(bool(rule.channel_kind)),
-            int(bool(rule.priority)),
         )
         candidate = Limit(rule.amount, rule.unit, f"rule {rule.pk}")
         if best is None or score > best[0]:
             best = (score, candidate)
     if stage == Stage.REPLY and case.channel.reply_working_days:
-        channel_score = (0, 0, 1, 0)
+        channel_score = (0, 0, 0, 1)
         if best is None or channel_score > best[0]:
             best = (channel_score, Limit(case.channel.reply_working_days, DeadlineUnit.WORKING_DAYS, "channel"))
     if best is None:
@@ -113,11 +116,11 @@ def reply_due(case: Case, start: datetime) -> datetime:
     return stage_due(case, Stage.REPLY, start)
 
 
-def current_deadline(case: Case) -> tuple[str, datetime] | None:
-    """The stage whose deadline comes first for the case as it stands, or None while no clock runs
-    (waiting for the citizen, waiting for the citizen's rating, closed)."""
+def running_deadlines(case: Case) -> list[tuple[str, datetime]]:
+    """Every stage deadline whose clock runs for the case as it stands, earliest first; empty while
+    no clock runs (waiting for the citizen, waiting for the citizen's rating, closed)."""
     if case.paused_at is not None:
-        return None
+        return []
     candidates: list[tuple[str, datetime | None]] = []
     status = case.status
     if status == Status.SUBMITTED:
@@ -132,10 +135,13 @@ def current_deadline(case: Case) -> tuple[str, datetime] | None:
         candidates.append((Stage.REPLY, case.due_at))
     elif status == Status.REVIEWING:
         candidates = [(Stage.REPLY, case.due_at)]
-    present = [(stage, due) for stage, due in candidates if due is not None]
-    if not present:
-        return None
-    return min(present, key=lambda item: item[1])
+    return sorted(((stage, due) for stage, due in candidates if due is not None), key=lambda item: item[1])
+
+
+def current_deadline(case: Case) -> tuple[str, datetime] | None:
+    """The stage whose deadline comes first for the case as it stands, or None while no clock runs."""
+    running = running_deadlines(case)
+    return running[0] if running else None
 
 
 def refresh_next_due(case: Case) -> None:

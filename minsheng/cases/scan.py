@@ -2,8 +2,13 @@
 
 Run every minute by the worker (cases/tasks.py) and by `manage.py scan_deadlines`. Idempotent: every
 alert is a DeadlineAlert row, unique per case, stage, kind and deadline; a scan that finds the row
-already there sends nothing. Alerts are written chunk by chunk, each chunk in its own transaction,
-so a worker killed mid-scan keeps what it committed and the next scan does the rest.
+already there sends nothing. Alerts are written chunk by chunk (settings.DEADLINE_SCAN_CHUNK cases,
+default 2000), each chunk in its own transaction, so a worker killed mid-scan keeps what it
+committed and the next scan does the rest.
+
+Every running stage deadline is looked at, not only the earliest: a case nobody signed for is
+overdue for receipt first and, days later, overdue for the reply too, and the second escalation
+matters most.
 """
 
 from __future__ import annotations
@@ -14,14 +19,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from minsheng.accounts.models import Role, RoleKind
-from minsheng.cases.deadlines import REDLINE_CRITICAL, REDLINE_FLAG, current_deadline
+from minsheng.cases.deadlines import REDLINE_CRITICAL, REDLINE_FLAG, running_deadlines
 from minsheng.cases.models import (
     ActorKind,
     AlertKind,
@@ -111,17 +117,17 @@ def _raise(cases_and_alerts: Sequence[tuple[Case, str, str, datetime]], recipien
     if not cases_and_alerts:
         return
     with transaction.atomic():
-        keys = {(c.pk, stage, kind, due) for c, stage, kind, due in cases_and_alerts}
-        existing = set(
-            DeadlineAlert.objects.filter(case_id__in={k[0] for k in keys}).values_list(
-                "case_id", "stage", "kind", "due_at")
-        )
-        fresh = [(c, stage, kind, due) for c, stage, kind, due in cases_and_alerts
-                 if (c.pk, stage, kind, due) not in existing]
+        fresh = _not_raised(cases_and_alerts)
         if not fresh:
             return
-        # ignore_conflicts: a concurrent scan (a second worker) may have written some in between;
-        # the unique constraint keeps one of each.
+        # A second scan running at the same time (two workers, or a lock taken over from a worker
+        # that died) must not write the same notices: lock the cases concerned, in a fixed order,
+        # then look again. The common case, nothing new, never takes a lock.
+        list(Case.objects.select_for_update().filter(pk__in={c.pk for c, *_ in fresh}).order_by("pk")
+             .values_list("pk", flat=True))
+        fresh = _not_raised(fresh)
+        if not fresh:
+            return
         DeadlineAlert.objects.bulk_create(
             [DeadlineAlert(case=c, stage=stage, kind=kind, due_at=due, created_at=now) for c, stage, kind, due in fresh],
             ignore_conflicts=True,
@@ -143,8 +149,17 @@ def _raise(cases_and_alerts: Sequence[tuple[Case, str, str, datetime]], recipien
         result.notices += len(notices)
 
 
-def _chunks(queryset, size: int = CHUNK) -> Iterable[list[Case]]:  # type: ignore[no-untyped-def]
+def _not_raised(alerts: Sequence[tuple[Case, str, str, datetime]]) -> list[tuple[Case, str, str, datetime]]:
+    existing = set(
+        DeadlineAlert.objects.filter(case_id__in={c.pk for c, *_ in alerts}).values_list(
+            "case_id", "stage", "kind", "due_at")
+    )
+    return [(c, stage, kind, due) for c, stage, kind, due in alerts if (c.pk, stage, kind, due) not in existing]
+
+
+def _chunks(queryset, size: int | None = None) -> Iterable[list[Case]]:  # type: ignore[no-untyped-def]
     """Keyset iteration by primary key: stable while alerts are written, no long-held cursor."""
+    size = size or getattr(settings, "DEADLINE_SCAN_CHUNK", CHUNK)
     last = 0
     while True:
         batch = list(queryset.filter(pk__gt=last).order_by("pk")[:size])
@@ -171,18 +186,16 @@ def scan(now: datetime | None = None) -> ScanResult:
     for batch in _chunks(due_soon):
         alerts = []
         for case in batch:
-            current = current_deadline(case)
-            if current is None:
-                continue
-            stage, due = current
-            if due <= now:
-                alerts.append((case, stage, AlertKind.OVERDUE, due))
-            elif due - now <= leads.get(case.site_id, longest):
-                alerts.append((case, stage, AlertKind.REMINDER, due))
+            for stage, due in running_deadlines(case):
+                if due <= now:
+                    alerts.append((case, stage, AlertKind.OVERDUE, due))
+                elif due - now <= leads.get(case.site_id, longest):
+                    alerts.append((case, stage, AlertKind.REMINDER, due))
         _raise(alerts, recipients, now, result)
 
-    # Red lines: still unanswered two and three months after submission.
-    old = Case.objects.filter(status__in=UNANSWERED, replied_at__isnull=True,
+    # Red lines: still unanswered two and three months after submission. Not while the clock is
+    # stopped for the citizen's material: the wait is the citizen's, as for every other deadline.
+    old = Case.objects.filter(status__in=UNANSWERED, replied_at__isnull=True, paused_at__isnull=True,
                               submitted_at__lte=now - REDLINE_FLAG).only(*_FIELDS)
     for batch in _chunks(old):
         alerts = []
@@ -212,10 +225,12 @@ def _start_followups(now: datetime) -> int:
 
     sites = {pk: (percent, method) for pk, percent, method in
              Site.objects.values_list("pk", "followup_percent", "followup_method")}
+    # One return visit per closing: a case closed again after a redo gets a new one, so only a
+    # visit started since the (last) closing counts.
     candidates = (
         Case.objects.filter(status=Status.CLOSED, is_imported=False, closed_at__lte=now - FOLLOWUP_DELAY,
                             closed_at__gte=now - FOLLOWUP_HORIZON)
-        .exclude(Q(followups__created_at__gte=timezone.now() - FOLLOWUP_HORIZON * 2))
+        .exclude(followups__created_at__gte=F("closed_at"))
         .only("id", "site_id", "closed_at", "status")
     )
     started = 0

@@ -8,7 +8,16 @@ from django.http import Http404
 
 from minsheng.accounts.models import RoleKind, User
 from minsheng.accounts.scopes import scope_for
-from minsheng.cases.models import Assignment, AssignmentRole, Case, CaseEvent, Rating, Reply, ReplyStatus, Status
+from minsheng.cases.models import (
+    Assignment,
+    AssignmentRole,
+    Case,
+    CaseEvent,
+    Rating,
+    Reply,
+    ReplyStatus,
+    Status,
+)
 from minsheng.cases.tracking import normalise_code, password_matches
 from minsheng.sites.models import Site
 

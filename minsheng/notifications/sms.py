@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -41,17 +42,47 @@ def send_sms(phone: str, text: str) -> None:
 
 
 def _send_http(phone: str, text: str) -> None:
-    if not settings.SMS_HTTP_URL.startswith(("http://", "https://")):
+    """POST {"phone", "content"} as JSON with a bearer token; the provider answers {"code", "message"}
+    with code 0 (or "0", "OK") for accepted. Anything else raises SmsError, so the notification stays
+    pending and the sweep tries again."""
+    url = settings.SMS_HTTP_URL
+    if not url.lower().startswith(("http://", "https://")):
         raise SmsError("MINSHENG_SMS_HTTP_URL must be an http(s) URL")
-    payload = json.dumps({"phone": phone, "content": text}).encode()
+    payload = json.dumps({"phone": phone, "content": text}, ensure_ascii=False).encode()
     request = urllib.request.Request(  # noqa: S310 - the scheme is checked above
-        settings.SMS_HTTP_URL, data=payload, method="POST",
-        headers={"Content-Type": "application/json", "Authorization": f"Bearer {settings.SMS_HTTP_TOKEN}"},
+        url, data=payload, method="POST",
+        headers={"Content-Type": "application/json; charset=utf-8",
+                 "Authorization": f"Bearer {settings.SMS_HTTP_TOKEN}"},
     )
+    timeout = getattr(settings, "SMS_HTTP_TIMEOUT", 10)
     try:
-        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
-            answer = json.loads(response.read() or b"{}")
-    except (OSError, ValueError) as exc:
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+            raw = response.read()
+    except urllib.error.HTTPError as exc:
+        # Providers often explain a refusal in the body of a 4xx/5xx answer.
+        try:
+            raw = exc.read()
+        except OSError:
+            raw = b""
+        finally:
+            exc.close()
+        answer = _parse(raw)
+        raise SmsError(f"SMS provider refused (HTTP {exc.code}): {_message(answer)}") from None
+    except OSError as exc:  # refused, reset, DNS, TLS, timeout
         raise SmsError(f"SMS provider unreachable: {exc.__class__.__name__}") from None
+    answer = _parse(raw)
     if answer.get("code") not in (0, "0", "OK"):
-        raise SmsError(f"SMS provider refused: {answer.get('message', '')[:200]}")
+        raise SmsError(f"SMS provider refused: {_message(answer)}")
+
+
+def _parse(raw: bytes) -> dict[str, object]:
+    try:
+        answer = json.loads(raw or b"{}")
+    except ValueError:
+        return {"message": "answer is not JSON"}
+    return answer if isinstance(answer, dict) else {"message": "answer is not a JSON object"}
+
+
+def _message(answer: dict[str, object]) -> str:
+    message = answer.get("message")
+    return str(message if message is not None else answer.get("code", ""))[:200]

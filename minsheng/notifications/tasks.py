@@ -37,7 +37,9 @@ def deliver_now(notification_id: int) -> bool:
                 send_sms(note.recipient, note.body)
             else:
                 send_mail(note.subject, note.body, None, [note.recipient])
-        except (SmsError, OSError) as exc:
+        except (SmsError, OSError, ValueError) as exc:
+            # OSError covers SMTP and socket errors; ValueError an address Django refuses to send to
+            # (it would otherwise roll back the attempt count and be retried every minute forever).
             note.last_error = str(exc)[:300]
             if note.attempts >= MAX_ATTEMPTS:
                 note.state = DeliveryState.FAILED

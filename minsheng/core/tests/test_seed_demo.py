@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from minsheng.accounts.models import Role, RoleKind, User
-from minsheng.cases.models import Case, CaseEvent, Rating, Status
+from minsheng.cases.models import Case, CaseEvent, Rating, ReplyTemplate, Status
 from minsheng.core import demo_content as demo
 from minsheng.core.management.commands import seed_demo
 from minsheng.notifications.models import DeliveryState, Notification
@@ -45,6 +45,7 @@ def _remove_demo() -> None:
     Leader.objects.filter(site__in=sites).delete()
     Channel.objects.filter(site__in=sites).delete()
     Department.objects.filter(site__in=sites).delete()
+    ReplyTemplate.objects.filter(site=None, name__in=[name for name, _body in demo.REPLY_TEMPLATES]).delete()
     for level in (3, 2, 1):
         Category.objects.filter(site=None, level=level, name__in=_demo_category_names()).delete()
     sites.exclude(parent=None).delete()

@@ -1,0 +1,342 @@
+"""The deadline engine on real cases: shipped rules, rule specificity, the statutory calendar, time
+zones, pauses, extensions, complex cases and redo, always through the real actions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, timedelta
+from unittest import mock
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from minsheng.cases import actions
+from minsheng.cases.deadlines import current_deadline, limit_for
+from minsheng.cases.models import (
+    Case,
+    DeadlineRule,
+    DeadlineUnit,
+    ExtensionKind,
+    Priority,
+    Satisfaction,
+    Stage,
+    Status,
+)
+from minsheng.conftest import World, submit_case
+from minsheng.sites.models import CalendarDay, Channel
+
+pytestmark = pytest.mark.django_db
+
+SH = ZoneInfo("Asia/Shanghai")
+
+
+def local(y: int, m: int, d: int, h: int = 10, mi: int = 0) -> datetime:
+    return datetime(y, m, d, h, mi, tzinfo=SH)
+
+
+def end_of(y: int, m: int, d: int) -> datetime:
+    return datetime(y, m, d, 17, 30, tzinfo=SH)
+
+
+@contextmanager
+def frozen(moment: datetime) -> Iterator[None]:
+    with mock.patch("django.utils.timezone.now", return_value=moment):
+        yield
+
+
+def submitted(world: World, when: datetime, **overrides: object) -> Case:
+    with frozen(when):
+        case = submit_case(world, **overrides).case
+    case.refresh_from_db()
+    return case
+
+
+def dispatched(world: World, when: datetime, *, priority: str = Priority.NORMAL, **overrides: object) -> Case:
+    """Submitted, accepted, classified and dispatched to department A, all at `when`."""
+    case = submitted(world, when, **overrides)
+    with frozen(when):
+        actions.case_accept(case, by=world.intake)
+        if priority != Priority.NORMAL:
+            actions.case_classify(case, by=world.intake, category=case.category, priority=priority)
+        actions.case_dispatch(case, by=world.intake, lead=world.dept_a)
+    case.refresh_from_db()
+    return case
+
+
+def received(world: World, case: Case, when: datetime) -> Case:
+    with frozen(when):
+        actions.case_receive(case, by=world.handler_a)
+    case.refresh_from_db()
+    return case
+
+
+# -- shipped rules ---------------------------------------------------------------------------------
+
+
+def test_shipped_rules_give_every_stage_of_a_general_case_a_due_at_half_past_five(world):
+    # Monday 2 March 2026: no holiday anywhere near.
+    case = submitted(world, local(2026, 3, 2, 10))
+    assert case.accept_due_at == end_of(2026, 3, 3)  # 次日起算: Tuesday is the first working day
+    assert case.next_due_at == case.accept_due_at
+
+    with frozen(local(2026, 3, 3, 9)):
+        actions.case_accept(case, by=world.intake)
+    case.refresh_from_db()
+    assert case.dispatch_due_at == end_of(2026, 3, 4)
+    assert case.next_due_at == case.dispatch_due_at
+
+    with frozen(local(2026, 3, 4, 11)):
+        actions.case_dispatch(case, by=world.intake, lead=world.dept_a)
+    case.refresh_from_db()
+    assert case.receive_due_at == end_of(2026, 3, 5)
+    # 7 working days from Wednesday: Thu 5, Fri 6, Mon 9 … Fri 13.
+    assert case.due_at == end_of(2026, 3, 13)
+    assert case.next_due_at == case.receive_due_at
+
+    case = received(world, case, local(2026, 3, 5, 9))
+    assert case.contact_due_at == end_of(2026, 3, 9)  # Fri 6, Mon 9
+    assert case.next_due_at == case.contact_due_at
+    assert timezone_name(case.due_at) == "17:30 Asia/Shanghai"
+
+
+def timezone_name(moment: datetime | None) -> str:
+    assert moment is not None
+    local_moment = moment.astimezone(SH)
+    return f"{local_moment:%H:%M} {local_moment.tzinfo}"
+
+
+def test_an_emergency_is_received_within_an_hour_and_answered_within_two_clock_hours(world):
+    # Saturday night: clock hours run through weekends.
+    case = dispatched(world, local(2026, 3, 7, 22), priority=Priority.EMERGENCY)
+    assert case.receive_due_at == local(2026, 3, 7, 23)
+    assert case.due_at == local(2026, 3, 8, 0)
+    assert case.next_due_at == case.receive_due_at
+
+
+def test_an_urgent_case_is_answered_within_24_clock_hours(world):
+    case = dispatched(world, local(2026, 3, 6, 16), priority=Priority.URGENT)  # a Friday
+    assert case.due_at == local(2026, 3, 7, 16)
+    assert case.receive_due_at == local(2026, 3, 6, 18)
+
+
+# -- rule specificity ------------------------------------------------------------------------------
+
+
+def rule(stage: str = Stage.REPLY, amount: int = 5, unit: str = DeadlineUnit.WORKING_DAYS, **fields: object):
+    return DeadlineRule.objects.create(stage=stage, amount=amount, unit=unit, **fields)
+
+
+def test_a_site_rule_beats_the_global_one(world):
+    site_rule = rule(site=world.city, amount=5)
+    case = dispatched(world, local(2026, 3, 2))
+    assert limit_for(case, Stage.REPLY).source == f"rule {site_rule.pk}"
+    assert case.due_at == end_of(2026, 3, 9)
+    other_site = submitted(world, local(2026, 3, 2), site=world.district,
+                           channel=Channel.objects.get(site=world.district))
+    assert limit_for(other_site, Stage.REPLY).amount == 7
+
+
+def test_a_category_rule_on_a_parent_category_covers_its_child(world):
+    rule(category=world.category.parent, amount=10)
+    case = dispatched(world, local(2026, 3, 2), category=world.category)
+    assert limit_for(case, Stage.REPLY).amount == 10
+    assert case.due_at == end_of(2026, 3, 16)
+    assert limit_for(submitted(world, local(2026, 3, 2)), Stage.REPLY).amount == 7  # no category
+
+
+def test_a_deeper_category_rule_beats_its_parent(world):
+    rule(category=world.category.parent, amount=10)
+    rule(category=world.category, amount=12)
+    case = submitted(world, local(2026, 3, 2), category=world.category)
+    assert limit_for(case, Stage.REPLY).amount == 12
+
+
+def test_a_priority_rule_beats_a_channel_rule(world):
+    rule(channel_kind="complaint", amount=5)
+    normal = dispatched(world, local(2026, 3, 2))
+    assert limit_for(normal, Stage.REPLY).amount == 5
+    urgent = dispatched(world, local(2026, 3, 2), priority=Priority.URGENT)
+    limit = limit_for(urgent, Stage.REPLY)
+    assert (limit.amount, limit.unit) == (24, DeadlineUnit.CLOCK_HOURS)
+    assert urgent.due_at == local(2026, 3, 3, 10)
+
+
+def test_the_channels_reply_limit_beats_the_global_default_but_not_a_priority_rule(world):
+    Channel.objects.filter(pk=world.complaint.pk).update(reply_working_days=10)
+    normal = dispatched(world, local(2026, 3, 2))
+    assert limit_for(normal, Stage.REPLY).source == "channel"
+    assert normal.due_at == end_of(2026, 3, 16)
+    emergency = dispatched(world, local(2026, 3, 2), priority=Priority.EMERGENCY)
+    assert emergency.due_at == local(2026, 3, 2, 12)
+
+
+def test_an_emergency_keeps_its_clock_hours_when_a_site_sets_its_own_general_limit(world):
+    rule(site=world.city, amount=5)
+    case = dispatched(world, local(2026, 3, 2), priority=Priority.EMERGENCY)
+    assert case.due_at == local(2026, 3, 2, 12)
+
+
+# -- the calendar ----------------------------------------------------------------------------------
+
+
+def test_national_day_2026_pushes_a_reply_due_past_the_holiday_and_counts_the_make_up_saturday(world):
+    Channel.objects.filter(pk=world.complaint.pk).update(reply_working_days=5)
+    case = dispatched(world, local(2026, 9, 30, 10))
+    # 1–7 October off; Thu 8, Fri 9, Sat 10 (调休 working day), Mon 12, Tue 13.
+    assert case.due_at == end_of(2026, 10, 13)
+
+
+def test_national_day_2026_with_the_default_seven_working_days(world):
+    case = dispatched(world, local(2026, 9, 30, 10))
+    assert case.due_at == end_of(2026, 10, 15)
+
+
+def test_a_make_up_saturday_is_a_working_day_for_receipt(world):
+    case = dispatched(world, local(2026, 10, 9, 10))  # Friday before the 调休 Saturday
+    assert case.receive_due_at == end_of(2026, 10, 10)
+
+
+def test_a_holiday_added_by_an_administrator_moves_the_due(world):
+    before = dispatched(world, local(2026, 3, 2))
+    assert before.receive_due_at == end_of(2026, 3, 3)
+    CalendarDay.objects.create(day=date(2026, 3, 3), is_workday=False, note="本地停工")
+    after = dispatched(world, local(2026, 3, 2))
+    assert after.receive_due_at == end_of(2026, 3, 4)
+    assert after.due_at == before.due_at + timedelta(days=1)
+
+
+def test_a_dispatch_at_half_past_eleven_at_night_counts_from_the_local_day_whatever_zone_the_clock_uses(world):
+    in_shanghai = dispatched(world, local(2026, 3, 2, 23, 30))
+    same_instant_in_utc = dispatched(world, datetime(2026, 3, 2, 15, 30, tzinfo=UTC))
+    assert in_shanghai.receive_due_at == same_instant_in_utc.receive_due_at == end_of(2026, 3, 3)
+    assert in_shanghai.due_at == same_instant_in_utc.due_at
+    # 16:30 UTC on Monday is 00:30 on Tuesday in Shanghai: counting starts a day later.
+    after_midnight = dispatched(world, datetime(2026, 3, 2, 16, 30, tzinfo=UTC))
+    assert after_midnight.receive_due_at == end_of(2026, 3, 4)
+
+
+# -- pauses, extensions, complex cases, redo -------------------------------------------------------
+
+
+def paused_processing_case(world: World) -> Case:
+    case = dispatched(world, local(2026, 3, 2, 10))
+    case = received(world, case, local(2026, 3, 2, 11))
+    assert (case.due_at, case.contact_due_at) == (end_of(2026, 3, 11), end_of(2026, 3, 4))
+    with frozen(local(2026, 3, 4, 10)):  # Wednesday
+        actions.case_pause(case, by=world.handler_a, reason="请提供房屋产权证明复印件")
+    case.refresh_from_db()
+    assert case.status == Status.NEED_INFO
+    assert case.paused_at == local(2026, 3, 4, 10)
+    assert case.next_due_at is None and current_deadline(case) is None
+    return case
+
+
+def test_a_pause_ended_by_the_citizens_supplement_moves_the_reply_due_by_the_paused_working_days(world):
+    case = paused_processing_case(world)
+    with frozen(local(2026, 3, 6, 10)):  # Friday: Wed, Thu and Fri were touched by the pause
+        actions.case_supplement(case, text="产权证明已上传")
+    case.refresh_from_db()
+    assert case.status == Status.PROCESSING and case.paused_at is None
+    assert case.due_at == end_of(2026, 3, 16)
+    assert case.contact_due_at == end_of(2026, 3, 9)
+    assert case.next_due_at == case.contact_due_at
+
+
+def test_a_pause_ended_by_the_handler_moves_the_due_the_same_way(world):
+    case = paused_processing_case(world)
+    with frozen(local(2026, 3, 6, 10)):
+        actions.case_resume(case, by=world.handler_a, note="群众已电话补充说明")
+    case.refresh_from_db()
+    assert case.due_at == end_of(2026, 3, 16)
+    assert case.next_due_at == end_of(2026, 3, 9)
+
+
+def test_a_pause_of_an_urgent_case_moves_its_clock_hour_deadlines_by_the_paused_time(world):
+    case = dispatched(world, local(2026, 3, 2, 10), priority=Priority.URGENT)
+    case = received(world, case, local(2026, 3, 2, 10, 30))
+    assert (case.due_at, case.contact_due_at) == (local(2026, 3, 3, 10), local(2026, 3, 2, 14, 30))
+    with frozen(local(2026, 3, 2, 11)):
+        actions.case_pause(case, by=world.handler_a, reason="请提供停水位置")
+    with frozen(local(2026, 3, 2, 14)):
+        actions.case_resume(case, by=world.handler_a, note="群众已电话告知")
+    case.refresh_from_db()
+    assert case.due_at == local(2026, 3, 3, 13)
+    assert case.contact_due_at == local(2026, 3, 2, 17, 30)
+
+
+def processing_case(world: World) -> Case:
+    case = dispatched(world, local(2026, 3, 2, 10))
+    return received(world, case, local(2026, 3, 2, 11))
+
+
+def test_an_approved_extension_moves_the_due_by_its_working_days(world):
+    case = processing_case(world)
+    with frozen(local(2026, 3, 5, 10)):
+        actions.case_request_extension(case, by=world.handler_a, working_days=3, reason="需现场勘验")
+        actions.case_decide_extension(case, by=world.supervisor, approve=True)
+    case.refresh_from_db()
+    assert case.due_at == end_of(2026, 3, 16)  # 11 March + Thu 12, Fri 13, Mon 16
+
+
+def test_a_denied_extension_changes_no_deadline(world):
+    case = processing_case(world)
+    before = (case.due_at, case.contact_due_at, case.next_due_at)
+    with frozen(local(2026, 3, 5, 10)):
+        actions.case_request_extension(case, by=world.handler_a, working_days=3, reason="需现场勘验")
+        actions.case_decide_extension(case, by=world.supervisor, approve=False, note="期限内可办结")
+    case.refresh_from_db()
+    assert (case.due_at, case.contact_due_at, case.next_due_at) == before
+
+
+def test_an_approved_complex_case_is_due_15_working_days_after_dispatch(world):
+    case = processing_case(world)
+    with frozen(local(2026, 3, 5, 10)):
+        actions.case_request_extension(case, by=world.handler_a, working_days=0, reason="涉及多个部门",
+                                       kind=ExtensionKind.COMPLEX)
+        actions.case_decide_extension(case, by=world.supervisor, approve=True)
+    case.refresh_from_db()
+    assert case.is_complex
+    assert case.due_at == end_of(2026, 3, 23)
+
+
+def test_next_due_is_always_the_earliest_running_stage_deadline(world):
+    Channel.objects.filter(pk=world.complaint.pk).update(reply_working_days=1)
+    case = dispatched(world, local(2026, 3, 2, 10))
+    # dispatched: receipt and reply both run (here both end on Tuesday)
+    assert case.next_due_at == min(case.receive_due_at, case.due_at)
+    case = received(world, case, local(2026, 3, 2, 11))
+    # processing before contact: the reply (Tue) comes before the contact (Wed)
+    assert (case.due_at, case.contact_due_at) == (end_of(2026, 3, 3), end_of(2026, 3, 4))
+    assert case.next_due_at == case.due_at
+    with frozen(local(2026, 3, 2, 12)):
+        actions.case_record_contact(case, by=world.handler_a, note="已电话联系")
+    case.refresh_from_db()
+    assert case.next_due_at == case.due_at
+    with frozen(local(2026, 3, 2, 13)):
+        actions.case_submit_reply(case, by=world.handler_a, body="已处理完毕。")
+    case.refresh_from_db()
+    assert case.status == Status.REVIEWING and case.next_due_at == case.due_at
+    with frozen(local(2026, 3, 2, 14)):
+        actions.case_approve_reply(case, by=world.reviewer_a)
+    case.refresh_from_db()
+    assert case.status == Status.REPLIED and case.next_due_at is None
+
+
+def test_next_due_while_processing_is_the_contact_due_when_that_comes_first(world):
+    case = processing_case(world)
+    assert case.next_due_at == min(case.contact_due_at, case.due_at) == case.contact_due_at
+
+
+def test_a_redo_gets_a_fresh_reply_due(world):
+    case = processing_case(world)
+    with frozen(local(2026, 3, 3, 9)):
+        actions.case_record_contact(case, by=world.handler_a, note="已电话联系")
+        actions.case_submit_reply(case, by=world.handler_a, body="已处理完毕。")
+        actions.case_approve_reply(case, by=world.reviewer_a)
+    with frozen(local(2026, 3, 16, 10)):  # a Monday
+        actions.case_rate(case, satisfaction=Satisfaction.DISSATISFIED, solved=False, comment="噪音依旧")
+    case.refresh_from_db()
+    assert case.status == Status.PROCESSING and case.redo_count == 1
+    assert case.due_at == end_of(2026, 3, 25)  # 7 working days after Monday 16 March
+    assert case.next_due_at == case.due_at
