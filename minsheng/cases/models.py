@@ -266,44 +266,43 @@ class ExtensionKind(models.TextChoices):
     COMPLEX = "complex", _("Complex case")
 
 
-class ExtensionRequest(models.Model):
+class DecidedRequest(models.Model):
+    """A department's request that a supervisor approves or denies (extensions, late returns)."""
+
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField(_("reason"))
+    state = models.CharField(max_length=20, choices=RequestState.choices, default=RequestState.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        abstract = True
+        ordering = ["id"]
+
+
+class ExtensionRequest(DecidedRequest):
     """More time (延期), or classification as a complex case, asked by the department."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="extension_requests")
-    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+")
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(max_length=20, choices=ExtensionKind.choices, default=ExtensionKind.EXTENSION)
     working_days = models.PositiveSmallIntegerField(_("working days"))
-    reason = models.TextField(_("reason"))
-    state = models.CharField(max_length=20, choices=RequestState.choices, default=RequestState.PENDING)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    decided_at = models.DateTimeField(null=True, blank=True)
-    decision_note = models.TextField(blank=True)
-    created_at = models.DateTimeField()
 
-    class Meta:
-        ordering = ["id"]
+    class Meta(DecidedRequest.Meta):
+        pass
 
 
-class ReturnRequest(models.Model):
+class ReturnRequest(DecidedRequest):
     """A return (退回) asked after the return window: a supervisor decides."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="return_requests")
-    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+")
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    reason = models.TextField(_("reason"))
-    state = models.CharField(max_length=20, choices=RequestState.choices, default=RequestState.PENDING)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    decided_at = models.DateTimeField(null=True, blank=True)
-    decision_note = models.TextField(blank=True)
-    created_at = models.DateTimeField()
 
-    class Meta:
-        ordering = ["id"]
+    class Meta(DecidedRequest.Meta):
+        pass
 
 
 class Supervision(models.Model):

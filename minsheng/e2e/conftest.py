@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser
+    from playwright.sync_api import Browser, Page
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
 CHROMIUM_ARGS = [
@@ -70,3 +70,14 @@ def screenshots() -> Path:
     folder = ARTIFACTS / "screenshots"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+class Shots:
+    """Numbered full-page screenshots of a test's steps: artifacts/screenshots/<prefix>NN-name.png."""
+
+    def __init__(self, folder: Path, prefix: str = "") -> None:
+        self.folder, self.prefix, self.step = folder, prefix, 0
+
+    def __call__(self, page: Page, name: str) -> None:
+        self.step += 1
+        page.screenshot(path=str(self.folder / f"{self.prefix}{self.step:02d}-{name}.png"), full_page=True)

@@ -14,6 +14,7 @@ from playwright.sync_api import Browser, Page
 from minsheng.cases.models import Case, Status
 from minsheng.cases.tracking import password_digest
 from minsheng.conftest import submit_case
+from minsheng.e2e.conftest import Shots
 from minsheng.e2e.test_journey import _act, _login
 
 pytestmark = pytest.mark.browser
@@ -32,12 +33,7 @@ def test_return_redispatch_supervise_answer_dissatisfied_redo(
     started = time.monotonic()
     cache.clear()
     base = live_server.url
-    step = 0
-
-    def shot(page: Page, name: str) -> None:
-        nonlocal step
-        step += 1
-        page.screenshot(path=str(screenshots / f"bo-{step:02d}-{name}.png"), full_page=True)
+    shot = Shots(screenshots, "bo-")
 
     case = submit_case(world, title="五一大道路灯连续一周不亮", body="五一大道人民路口至火车站段路灯连续一周不亮，夜间行人很危险，请尽快修复。").case
     Case.objects.filter(pk=case.pk).update(query_password_digest=password_digest(case.tracking_code, "246810"))

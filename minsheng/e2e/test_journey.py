@@ -19,6 +19,7 @@ from PIL import Image
 from playwright.sync_api import Browser, FilePayload, Page
 
 from minsheng.cases.models import Case, Status
+from minsheng.e2e.conftest import Shots
 
 pytestmark = pytest.mark.browser
 
@@ -70,12 +71,7 @@ def test_citizen_to_published_answer_in_a_real_browser(
     started = time.monotonic()
     cache.clear()  # rate limits are per IP, and every test client here is 127.0.0.1
     base = live_server.url
-    step = 0
-
-    def shot(page: Page, name: str) -> None:
-        nonlocal step
-        step += 1
-        page.screenshot(path=str(screenshots / f"{step:02d}-{name}.png"), full_page=True)
+    shot = Shots(screenshots, "")
 
     # 1. The citizen writes a complaint -----------------------------------------------------------
     citizen = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900}).new_page()

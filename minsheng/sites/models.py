@@ -8,6 +8,17 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 
+def _subtree_ids(model: type[models.Model], root: int) -> list[int]:
+    """`root` and every row below it in a tree linked by `parent`: one query per level, and the
+    trees here (sites, categories) are a few levels deep."""
+    ids = [root]
+    frontier = [root]
+    while frontier:
+        frontier = list(model._default_manager.filter(parent_id__in=frontier).values_list("pk", flat=True))
+        ids.extend(frontier)
+    return ids
+
+
 class Site(models.Model):
     """One government portal. Sites form a tree (province → city → district) in one installation."""
 
@@ -28,6 +39,7 @@ class Site(models.Model):
         help_text=_("Handlers are reminded this many hours before a deadline."),
     )
     followup_percent = models.PositiveSmallIntegerField(
+        # xgettext:no-python-format
         _("return visits (% of closed cases)"), default=100,
         help_text=_("Share of closed cases that get a return visit, drawn at random per case."),
     )
@@ -45,13 +57,8 @@ class Site(models.Model):
         return self.name
 
     def descendant_ids(self) -> list[int]:
-        """This site and every site below it; the tree is shallow (a few levels) so a loop is fine."""
-        ids = [self.pk]
-        frontier = [self.pk]
-        while frontier:
-            frontier = list(Site.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
-            ids.extend(frontier)
-        return ids
+        """This site and every site below it."""
+        return _subtree_ids(Site, self.pk)
 
 
 class Department(models.Model):
@@ -160,12 +167,7 @@ class Category(models.Model):
     def descendant_ids(self) -> list[int]:
         """This category and all below it (three levels at most), so a filter on 城乡建设 also finds
         cases filed under 城乡建设 / 住房保障."""
-        ids = [self.pk]
-        frontier = [self.pk]
-        while frontier:
-            frontier = list(Category.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
-            ids.extend(frontier)
-        return ids
+        return _subtree_ids(Category, self.pk)
 
     @property
     def path(self) -> str:

@@ -3,11 +3,7 @@ zones, pauses, extensions, complex cases and redo, always through the real actio
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
-from unittest import mock
-from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -23,26 +19,15 @@ from minsheng.cases.models import (
     Stage,
     Status,
 )
+from minsheng.cases.tests.clock import SH, end_of, frozen, local
 from minsheng.conftest import World, submit_case
 from minsheng.sites.models import CalendarDay, Channel
 
 pytestmark = pytest.mark.django_db
 
-SH = ZoneInfo("Asia/Shanghai")
 
 
-def local(y: int, m: int, d: int, h: int = 10, mi: int = 0) -> datetime:
-    return datetime(y, m, d, h, mi, tzinfo=SH)
 
-
-def end_of(y: int, m: int, d: int) -> datetime:
-    return datetime(y, m, d, 17, 30, tzinfo=SH)
-
-
-@contextmanager
-def frozen(moment: datetime) -> Iterator[None]:
-    with mock.patch("django.utils.timezone.now", return_value=moment):
-        yield
 
 
 def submitted(world: World, when: datetime, **overrides: object) -> Case:

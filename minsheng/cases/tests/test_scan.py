@@ -4,12 +4,8 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime, timedelta
 from io import StringIO
-from unittest import mock
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import call_command
@@ -30,6 +26,7 @@ from minsheng.cases.models import (
     Status,
 )
 from minsheng.cases.scan import in_followup_sample, scan
+from minsheng.cases.tests.clock import frozen, local
 from minsheng.conftest import World, submit_case
 from minsheng.notifications import sms
 from minsheng.notifications.models import Notification, StaffNotice
@@ -37,17 +34,8 @@ from minsheng.sites.models import Site
 
 pytestmark = pytest.mark.django_db
 
-SH = ZoneInfo("Asia/Shanghai")
 
 
-def local(y: int, m: int, d: int, h: int = 10, mi: int = 0) -> datetime:
-    return datetime(y, m, d, h, mi, tzinfo=SH)
-
-
-@contextmanager
-def frozen(moment: datetime) -> Iterator[None]:
-    with mock.patch("django.utils.timezone.now", return_value=moment):
-        yield
 
 
 @pytest.fixture(autouse=True)

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -380,6 +381,9 @@ def test_a_site_outside_scope_filters_to_nothing_rather_than_widening(client, wo
 
 
 def _bulk(client, cases, **data):
+    # The English msgids are asserted: the visitor chooses English as a person would (the cookie);
+    # translation.override alone does not reach the request, whose language the middleware sets.
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     return client.post(reverse("workbench:bulk"), {
         "case": [f"{c.pk}:{c.version}" if isinstance(c, Case) else c for c in cases], **data,
     }, follow=True)
