@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -113,8 +113,11 @@ class Queue:
 
 
 def _followup_pending() -> Q:
-    return Q(Exists(Followup.objects.filter(
-        case=OuterRef("pk"), state=FollowupState.PENDING, method=FollowupMethod.PHONE)))
+    # Pending phone visits are few (recent closings only), so their case ids are read first and
+    # given as a list: an EXISTS here made PostgreSQL test every case a handler could ever see.
+    ids = Followup.objects.filter(state=FollowupState.PENDING, method=FollowupMethod.PHONE).values_list(
+        "case_id", flat=True)
+    return Q(pk__in=list(ids))
 
 
 QUEUES: dict[str, Queue] = {
@@ -175,7 +178,7 @@ def queue_counts(user: User, at: Clock) -> dict[str, int]:
     aggregate would make it read every closed case)."""
     scoped = cases_for_staff(user)
     open_queues = {name: q for name, q in QUEUES.items() if q.open_only}
-    counts = scoped.filter(status__in=OPEN).aggregate(
+    counts = cases_for_staff(user, open_only=True).aggregate(
         **{name: Count("pk", filter=q.condition(at)) for name, q in open_queues.items()}
     )
     for name, q in QUEUES.items():
@@ -186,10 +189,10 @@ def queue_counts(user: User, at: Clock) -> dict[str, int]:
 
 def queue_cases(user: User, name: str | None, at: Clock) -> QuerySet[Case]:
     """The cases of queue `name` (all cases in scope for None), unordered and unfiltered."""
-    qs = cases_for_staff(user)
     if name:
-        qs = qs.filter(QUEUES[name].condition(at))
-    return qs
+        queue = QUEUES[name]
+        return cases_for_staff(user, open_only=queue.open_only).filter(queue.condition(at))
+    return cases_for_staff(user)
 
 
 # ---- filters -----------------------------------------------------------------------------------

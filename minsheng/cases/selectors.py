@@ -19,14 +19,16 @@ from minsheng.cases.models import (
     Status,
 )
 from minsheng.cases.tracking import normalise_code, password_matches
+from minsheng.cases.workflow import OPEN_STATUSES
 from minsheng.sites.models import Site
 
 SITE_WIDE_ROLES = (RoleKind.ADMIN, RoleKind.INTAKE, RoleKind.SUPERVISOR)
 
 
-def cases_for_staff(user: User) -> QuerySet[Case]:
+def cases_for_staff(user: User, *, open_only: bool = False) -> QuerySet[Case]:
     """Every case the user may see: site-wide roles see their sites' cases; department roles see the
-    cases their department leads or assists."""
+    cases their department leads or assists. `open_only` limits to open cases (the queues), which
+    lets the assisting part be a short list of ids instead of a subquery."""
     scope = scope_for(user)
     site_ids = scope.sites(*SITE_WIDE_ROLES)
     department_ids = scope.departments(RoleKind.HANDLER, RoleKind.REVIEWER)
@@ -35,13 +37,19 @@ def cases_for_staff(user: User) -> QuerySet[Case]:
         condition |= Q(site_id__in=site_ids)
     if department_ids:
         # The lead is on the case row; only assisting departments need the assignment table, and
-        # only their active rows (a partial index covers exactly these). A subquery of ids rather
-        # than EXISTS lets PostgreSQL combine two index scans instead of testing every case.
+        # only their active rows (a partial index covers exactly these).
         assisted = Assignment.objects.filter(
             department_id__in=department_ids, is_active=True, role=AssignmentRole.ASSISTING
-        ).values("case_id")
-        condition |= Q(lead_department_id__in=department_ids) | Q(pk__in=assisted)
-    return Case.objects.filter(condition)
+        )
+        if open_only:
+            # A literal list: PostgreSQL combines it with the lead-department index (BitmapOr),
+            # where a subquery inside OR made it read the whole table (measured on 1M cases).
+            ids = list(assisted.filter(case__status__in=OPEN_STATUSES).values_list("case_id", flat=True))
+            condition |= Q(lead_department_id__in=department_ids) | Q(pk__in=ids)
+        else:
+            condition |= Q(lead_department_id__in=department_ids) | Q(pk__in=assisted.values("case_id"))
+    qs = Case.objects.filter(condition)
+    return qs.filter(status__in=OPEN_STATUSES) if open_only else qs
 
 
 def case_for_staff_or_404(user: User, pk: int) -> Case:
