@@ -439,7 +439,7 @@ def board(user: User, at: Clock) -> Board:
     )
     rows = base.select_related("site", "channel", "lead_department").only(*ROW_FIELDS)
     return Board(
-        departments=departments,
+        departments=departments,  # type: ignore[arg-type]
         supervised=list(rows.filter(QUEUES["supervised"].condition(at)).order_by(
             F("next_due_at").asc(nulls_last=True), "pk")[:BOARD_LIMIT]),
         extensions=list(

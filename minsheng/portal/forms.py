@@ -82,9 +82,9 @@ class SubmitForm(forms.Form):
     def __init__(self, *args, site: Site, **kwargs):  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
         self.site = site
-        self.fields["channel"].queryset = Channel.objects.filter(site=site, is_active=True)
-        self.fields["leader"].queryset = Leader.objects.filter(site=site, is_active=True)
-        self.fields["category"].queryset = Category.objects.filter(
+        self.fields["channel"].queryset = Channel.objects.filter(site=site, is_active=True)  # type: ignore[attr-defined]
+        self.fields["leader"].queryset = Leader.objects.filter(site=site, is_active=True)  # type: ignore[attr-defined]
+        self.fields["category"].queryset = Category.objects.filter(  # type: ignore[attr-defined]
             is_active=True, level=1
         ).filter(models_site_q(site))
         self.attachment_types: list[str] = []
@@ -118,8 +118,8 @@ class SubmitForm(forms.Form):
 
     def clean(self):  # type: ignore[no-untyped-def]
         data = super().clean()
-        channel = data.get("channel")
-        if channel is not None and channel.kind == ChannelKind.MAILBOX and not data.get("leader"):
+        channel = data.get("channel")  # type: ignore[union-attr]
+        if channel is not None and channel.kind == ChannelKind.MAILBOX and not data.get("leader"):  # type: ignore[union-attr]
             self.add_error("leader", _("Please choose the leader you are writing to."))
         return data
 

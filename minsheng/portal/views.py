@@ -86,7 +86,7 @@ def write(request: HttpRequest, site: str) -> HttpResponse:
         if request.FILES:
             messages.warning(request, _("For your safety, attached files must be chosen again."))
     else:
-        initial = {"submit_token": uuid.uuid4().hex}
+        initial: dict[str, object] = {"submit_token": uuid.uuid4().hex}
         channel_id = request.GET.get("channel", "")
         if channel_id.isdigit():
             initial["channel"] = int(channel_id)

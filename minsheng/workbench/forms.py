@@ -35,7 +35,7 @@ class ClassifyForm(VersionedForm):
 
     def __init__(self, *args, categories, **kwargs):  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
-        self.fields["category"].queryset = categories
+        self.fields["category"].queryset = categories  # type: ignore[attr-defined]
 
 
 class DispatchForm(VersionedForm):
@@ -48,8 +48,8 @@ class DispatchForm(VersionedForm):
 
     def __init__(self, *args, departments, **kwargs):  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
-        self.fields["lead"].queryset = departments
-        self.fields["assisting"].queryset = departments
+        self.fields["lead"].queryset = departments  # type: ignore[attr-defined]
+        self.fields["assisting"].queryset = departments  # type: ignore[attr-defined]
 
 
 class ReplyForm(VersionedForm):
@@ -143,7 +143,7 @@ class TransferForm(VersionedForm):
 
     def __init__(self, *args, sites, **kwargs):  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
-        self.fields["to_site"].queryset = sites
+        self.fields["to_site"].queryset = sites  # type: ignore[attr-defined]
 
 
 class ForwardForm(VersionedForm):
@@ -157,8 +157,8 @@ class ForwardForm(VersionedForm):
 
     def __init__(self, *args, departments, **kwargs):  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
-        self.fields["lead"].queryset = departments
-        self.fields["assisting"].queryset = departments
+        self.fields["lead"].queryset = departments  # type: ignore[attr-defined]
+        self.fields["assisting"].queryset = departments  # type: ignore[attr-defined]
 
 
 class FollowupRecordForm(VersionedForm):

@@ -137,19 +137,19 @@ class QueueFilterForm(forms.Form):
         self.order_fields(["q", "queue", "site", "department", "channel", "category", "priority", "status",
                            "from", "to", "overdue", "sort", "after"])
         any_ = gettext_lazy("Any")
-        self.fields["queue"].choices = [("", gettext_lazy("All cases")),
+        self.fields["queue"].choices = [("", gettext_lazy("All cases")),  # type: ignore[attr-defined]
                                         *[(name, q.label) for name, q in cq.QUEUES.items()]]
-        self.fields["site"].choices = _choices(options.sites, any_)
-        self.fields["department"].choices = _choices(options.departments, any_)
-        self.fields["channel"].choices = _choices(options.channels, any_)
-        self.fields["category"].choices = _choices(options.categories, any_)
+        self.fields["site"].choices = _choices(options.sites, any_)  # type: ignore[attr-defined]
+        self.fields["department"].choices = _choices(options.departments, any_)  # type: ignore[attr-defined]
+        self.fields["channel"].choices = _choices(options.channels, any_)  # type: ignore[attr-defined]
+        self.fields["category"].choices = _choices(options.categories, any_)  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        start, end = data.get("from"), data.get("to")
+        start, end = data.get("from"), data.get("to")  # type: ignore[union-attr]
         if start and end and start > end:
             self.add_error("to", _("The end date is before the start date."))
-        return data
+        return data  # type: ignore[return-value]
 
 
 def _errors(form: forms.Form) -> list[str]:
@@ -359,7 +359,7 @@ def notices(request: HttpRequest) -> HttpResponse:
 @staff_required
 @require_POST
 def notices_read(request: HttpRequest) -> HttpResponse:
-    n = StaffNotice.objects.filter(user=request.user, read_at__isnull=True).update(read_at=timezone.now())
+    n = StaffNotice.objects.filter(user=request.user, read_at__isnull=True).update(read_at=timezone.now())  # type: ignore[misc]
     messages.success(request, _("%(n)d notices marked as read.") % {"n": n})
     return redirect("workbench:notices")
 

@@ -355,7 +355,7 @@ def reveal_contact(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("workbench:case", pk=case.pk)
 
 
-@staff_required
+@staff_required  # type: ignore[arg-type]
 def attachment(request: HttpRequest, pk: int, attachment_id: int) -> FileResponse:
     case = selectors.case_for_staff_or_404(request.user, pk)  # type: ignore[arg-type]
     item = get_object_or_404(case.attachments, pk=attachment_id)
