@@ -33,6 +33,8 @@ class Notification(models.Model):
     dedupe_key = models.CharField(max_length=120, unique=True)
     state = models.CharField(max_length=10, choices=DeliveryState.choices, default=DeliveryState.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
+    # Set while a worker is sending (see tasks._claim); a stale claim is taken over.
+    claimed_at = models.DateTimeField(null=True, blank=True)
     last_error = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)

@@ -67,3 +67,34 @@ def test_a_failing_sms_provider_is_retried_then_marked_failed(world, settings):
     note.refresh_from_db()
     assert note.state == DeliveryState.FAILED and note.attempts == 8
     assert "unreachable" in note.last_error
+
+
+def test_the_provider_is_called_outside_any_database_transaction(world, monkeypatch):
+    from django.db import connection
+
+    from minsheng.notifications import tasks
+
+    seen: list[bool] = []
+    monkeypatch.setattr(tasks, "send_sms", lambda phone, text: seen.append(connection.in_atomic_block))
+    submit_case(world)
+    note = Notification.objects.get(medium="sms")
+    Notification.objects.filter(pk=note.pk).update(state=DeliveryState.PENDING)
+    assert deliver_now(note.pk) is True
+    assert seen and not any(seen)
+
+
+def test_a_notification_another_worker_is_sending_is_left_alone(world, real_queue):
+    submit_case(world)
+    note = Notification.objects.get(medium="sms")
+    Notification.objects.filter(pk=note.pk).update(claimed_at=timezone.now())
+    assert deliver_now(note.pk) is False
+    assert sms.outbox == []
+
+
+def test_a_claim_left_by_a_worker_that_died_mid_send_is_taken_over(world, real_queue):
+    submit_case(world)
+    note = Notification.objects.get(medium="sms")
+    Notification.objects.filter(pk=note.pk).update(claimed_at=timezone.now() - timedelta(minutes=30))
+    assert deliver_now(note.pk) is True
+    note.refresh_from_db()
+    assert note.state == DeliveryState.SENT and note.claimed_at is None and len(sms.outbox) == 1
