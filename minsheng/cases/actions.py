@@ -16,6 +16,7 @@ from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -421,11 +422,9 @@ def case_classify(
     return case
 
 
-def dispatch_targets(case: Case) -> list[Department]:
+def dispatch_targets(case: Case) -> QuerySet[Department]:
     """Departments a case may go to: those of its site and of the sites below it (city → district)."""
-    return list(
-        Department.objects.filter(site_id__in=case.site.descendant_ids(), is_active=True).select_related("site")
-    )
+    return Department.objects.filter(site_id__in=case.site.descendant_ids(), is_active=True).select_related("site")
 
 
 @transaction.atomic

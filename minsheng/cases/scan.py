@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -56,7 +56,11 @@ class ScanResult:
     redlines: int = 0
     followups: int = 0
     notices: int = 0
-    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {"reminders": self.reminders, "overdue": self.overdue, "redlines": self.redlines,
+                "followups": self.followups, "notices": self.notices}
 
 
 class _Recipients:
@@ -207,8 +211,6 @@ def scan(now: datetime | None = None) -> ScanResult:
         _raise(alerts, recipients, now, result)
 
     result.followups = _start_followups(now)
-    result.counts = {"reminders": result.reminders, "overdue": result.overdue, "redlines": result.redlines,
-                     "followups": result.followups, "notices": result.notices}
     return result
 
 

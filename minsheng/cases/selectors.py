@@ -132,6 +132,12 @@ def case_for_citizen(code: str, password: str) -> Case | None:
     return case
 
 
+def tracked_case(pk: int) -> Case | None:
+    """The case a citizen opened with code and password earlier in this session (the view keeps only
+    its id in the session after `case_for_citizen` succeeded)."""
+    return Case.objects.select_related("site", "channel", "lead_department", "category").filter(pk=pk).first()
+
+
 PUBLIC_EVENT_ACTIONS = (
     "submit", "accept", "reject", "request_info", "supplement", "merge", "dispatch", "receive", "pause",
     "resume", "approve_reply", "rate", "decide", "answer_followup",

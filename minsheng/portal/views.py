@@ -125,7 +125,7 @@ def _tracked(request: HttpRequest):  # type: ignore[no-untyped-def]
     pk = request.session.get(TRACKED_SESSION_KEY)
     if pk is None:
         return None
-    return selectors.Case.objects.select_related("site", "channel", "lead_department", "category").filter(pk=pk).first()
+    return selectors.tracked_case(pk)
 
 
 def track_case(request: HttpRequest) -> HttpResponse:

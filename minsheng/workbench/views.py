@@ -193,9 +193,7 @@ def _categories(case: Case):  # type: ignore[no-untyped-def]
 
 
 def _departments(case: Case):  # type: ignore[no-untyped-def]
-    from minsheng.sites.models import Department
-
-    return Department.objects.filter(site_id__in=case.site.descendant_ids(), is_active=True).select_related("site")
+    return actions.dispatch_targets(case)
 
 
 def _forward_targets(case: Case):  # type: ignore[no-untyped-def]
