@@ -44,6 +44,11 @@ INSTALLED_APPS = [
     "minsheng.notifications",
     "minsheng.portal",
     "minsheng.workbench",
+    "minsheng.reports",
+    "minsheng.metrics",
+    "minsheng.opinion",
+    "minsheng.routing",
+    "minsheng.knowledge",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,1 @@
+"""Knowledge base, similar cases, duplicate flags and reply checks (issue 5)."""

@@ -1,0 +1,1 @@
+"""Accountability: rates, statistics, rankings, exports (issue 4)."""

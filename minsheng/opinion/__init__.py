@@ -1,0 +1,1 @@
+"""Public-opinion monitoring: topics, surges, opinion reports (issue 6)."""

@@ -1,0 +1,1 @@
+"""Documents rendered to HTML, PDF, Word and Excel, with charts."""

@@ -1,0 +1,1 @@
+"""Routing suggestions and automatic dispatch from trained models (issue 5)."""
