@@ -1,0 +1,133 @@
+"""State of the metrics app: per-site weights, exclusions of unreasonable demands, appeals.
+
+The figures themselves are never stored: `engine.py` computes them from the cases and their
+history on every call, so a late event (a rating next month, a redo) is reflected at once.
+Rows here are written only by `minsheng.metrics.actions`.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from minsheng.sites.models import Department, Site
+
+_UNIT = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))]
+_WEIGHT = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
+
+
+class MetricSettings(models.Model):
+    """Weights of one site; a site without a row uses its nearest ancestor's, then the defaults."""
+
+    site = models.OneToOneField(Site, verbose_name=_("site"), on_delete=models.CASCADE, related_name="+")
+    satisfied_weight = models.DecimalField(
+        _("weight of “satisfied”"), max_digits=4, decimal_places=3, default=Decimal("1"), validators=_UNIT
+    )
+    basic_weight = models.DecimalField(
+        _("weight of “basically satisfied”"), max_digits=4, decimal_places=3, default=Decimal("1"),
+        validators=_UNIT,
+        help_text=_("Some provinces count a basically satisfied citizen as 0.8 of a satisfied one."),
+    )
+    reply_weight = models.DecimalField(
+        _("appraisal weight: reply rate"), max_digits=5, decimal_places=2, default=Decimal("10"), validators=_WEIGHT
+    )
+    response_weight = models.DecimalField(
+        _("appraisal weight: response rate"), max_digits=5, decimal_places=2, default=Decimal("10"),
+        validators=_WEIGHT,
+    )
+    on_time_weight = models.DecimalField(
+        _("appraisal weight: on-time rate"), max_digits=5, decimal_places=2, default=Decimal("30"),
+        validators=_WEIGHT,
+    )
+    resolution_weight = models.DecimalField(
+        _("appraisal weight: resolution rate"), max_digits=5, decimal_places=2, default=Decimal("25"),
+        validators=_WEIGHT,
+    )
+    satisfaction_weight = models.DecimalField(
+        _("appraisal weight: satisfaction rate"), max_digits=5, decimal_places=2, default=Decimal("25"),
+        validators=_WEIGHT,
+    )
+
+    class Meta:
+        verbose_name = _("metric settings")
+        verbose_name_plural = _("metric settings")
+
+    def __str__(self) -> str:
+        return str(self.site)
+
+
+class RequestState(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    APPROVED = "approved", _("Approved")
+    DENIED = "denied", _("Denied")
+
+
+class Exclusion(models.Model):
+    """不合理诉求: a request to leave a case out of a department's figures; a supervisor decides."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="metric_exclusions")
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField(_("reason"))
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+    state = models.CharField(max_length=20, choices=RequestState.choices, default=RequestState.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(_("decision note"), blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["state", "case"], name="exclusion_state_case")]
+        constraints = [
+            # One open request per case and department: a second click must not queue a duplicate.
+            models.UniqueConstraint(fields=["case", "department"], condition=models.Q(state="pending"),
+                                    name="exclusion_one_pending"),
+        ]
+        verbose_name = _("exclusion")
+        verbose_name_plural = _("exclusions")
+
+
+class Appeal(models.Model):
+    """申诉: a department contests a figure of a period; a supervisor records the decision."""
+
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="+")
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+")
+    figure = models.CharField(_("figure"), max_length=40)
+    start = models.DateField(_("from"))
+    end = models.DateField(_("to"))
+    case = models.ForeignKey("cases.Case", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    reason = models.TextField(_("reason"))
+    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+    state = models.CharField(max_length=20, choices=RequestState.choices, default=RequestState.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(_("decision note"), blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("appeal")
+        verbose_name_plural = _("appeals")
+
+
+class AuditEntry(models.Model):
+    """The audit trail of exclusions and appeals (case-level changes also write a CaseEvent)."""
+
+    action = models.CharField(max_length=40)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    exclusion = models.ForeignKey(Exclusion, null=True, blank=True, on_delete=models.PROTECT, related_name="audit")
+    appeal = models.ForeignKey(Appeal, null=True, blank=True, on_delete=models.PROTECT, related_name="audit")
+    note = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "id"]
