@@ -81,6 +81,7 @@ __all__ = [
     "TopicModel",
     "extract_places",
     "find_duplicates",
+    "heat_score",
     "normalise_for_duplicates",
 ]
 
@@ -544,14 +545,18 @@ class TopicModel:
 
     # ---------------------------------------------------------------- public API
 
-    def fit(self, messages: Sequence[Message]) -> list[Topic]:
-        """Cluster a window of messages from scratch; returns all topics, hottest first."""
+    def fit(self, messages: Sequence[Message], *, workers: int = 1) -> list[Topic]:
+        """Cluster a window of messages from scratch; returns all topics, hottest first.
+
+        ``workers`` > 1 segments the texts in that many forked processes: jieba is more than
+        half of the time and the only part that parallelises without changing the result.
+        Leave it at 1 inside a threaded server or worker (forking a threaded process is unsafe).
+        """
         self._reset()
         places: list[list[str]] = []
 
         def analysed() -> Iterable[_Doc]:
-            for m in messages:
-                doc = _analyse(m.title, m.text, self.max_chars)
+            for doc in _analyse_all(messages, self.max_chars, workers):
                 places.append(doc.places)
                 yield doc
 
@@ -660,28 +665,15 @@ class TopicModel:
 
     def heat(self, members: Iterable[_Member], ref: datetime | None) -> float:
         """The heat of a set of members at time ``ref`` (formula in the module docstring)."""
-        w = self.weights
-        half = w.recency_half_life_days
-        decay_on = ref is not None and half > 0 and math.isfinite(half)
-        total = 0.0
-        by_author: dict[str, list[float]] = {}
-        for m in members:
-            if decay_on:
-                assert ref is not None
-                age = max(0.0, (ref - m.posted_at).total_seconds() / 86400.0)
-                d = 0.5 ** (age / half)
-            else:
-                d = 1.0
-            total += w.per_like * d * m.likes
-            if m.author:
-                by_author.setdefault(m.author, []).append(d)
-            else:
-                total += (w.per_case + w.per_author) * d
-        for decays in by_author.values():
-            top = max(decays)
-            total += (w.per_case + w.per_author) * top
-            total += w.per_case * w.repeat_case_factor * (sum(decays) - top)
-        return total
+        return heat_score(((m.posted_at, m.likes, m.author) for m in members), self.weights, ref)
+
+    def topic(self, topic_id: int) -> Topic | None:
+        """One topic described as ``topics()`` would, or None if the model has no such topic."""
+        state = self._topics.get(topic_id)
+        return None if state is None else self._describe(state, self.now or self._latest())
+
+    def topic_ids(self) -> list[int]:
+        return list(self._topics)
 
     def _describe(self, topic: _TopicState, ref: datetime | None) -> Topic:
         members = sorted(topic.members, key=lambda m: (m.posted_at, m.id))
@@ -789,6 +781,65 @@ class TopicModel:
             model._topics[topic.id] = topic
             model._reindex(topic)
         return model
+
+
+def heat_score(
+    members: Iterable[tuple[datetime, int, str]], weights: HeatWeights, ref: datetime | None
+) -> float:
+    """Heat of messages given as ``(posted_at, likes, author)``; the formula is in the module doc.
+
+    Public so that an application holding fresher like counts than the model can recompute it.
+    """
+    w = weights
+    half = w.recency_half_life_days
+    decay_on = ref is not None and half > 0 and math.isfinite(half)
+    total = 0.0
+    by_author: dict[str, list[float]] = {}
+    for posted_at, likes, author in members:
+        if decay_on:
+            assert ref is not None
+            age = max(0.0, (ref - posted_at).total_seconds() / 86400.0)
+            d = 0.5 ** (age / half)
+        else:
+            d = 1.0
+        total += w.per_like * d * likes
+        if author:
+            by_author.setdefault(author, []).append(d)
+        else:
+            total += (w.per_case + w.per_author) * d
+    for decays in by_author.values():
+        top = max(decays)
+        total += (w.per_case + w.per_author) * top
+        total += w.per_case * w.repeat_case_factor * (sum(decays) - top)
+    return total
+
+
+_CHUNK = 500
+
+
+def _analyse_chunk(args: tuple[list[tuple[str, str]], int]) -> list[_Doc]:
+    pairs, max_chars = args
+    return [_analyse(title, text, max_chars) for title, text in pairs]
+
+
+def _analyse_all(messages: Sequence[Message], max_chars: int, workers: int) -> Iterable[_Doc]:
+    """The analysed messages in order, segmented in ``workers`` forked processes when > 1."""
+    if workers <= 1 or len(messages) < 2 * _CHUNK:
+        for m in messages:
+            yield _analyse(m.title, m.text, max_chars)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    _jieba()  # loaded once here; the forked children inherit the dictionary
+    _breaks()
+    chunks = [
+        ([(m.title, m.text[:max_chars]) for m in messages[k : k + _CHUNK]], max_chars)
+        for k in range(0, len(messages), _CHUNK)
+    ]
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        for docs in pool.map(_analyse_chunk, chunks):
+            yield from docs
 
 
 def _normalised(cols: npt.NDArray[np.int64], vals: npt.NDArray[np.float64]) -> Vector:
