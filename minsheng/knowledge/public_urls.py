@@ -1,4 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from minsheng.knowledge import public_views
 
 app_name = "knowledge_public"
-urlpatterns: list = []
+urlpatterns = [
+    path("", public_views.faq, name="faq"),
+    path("<int:pk>/", public_views.faq_entry, name="entry"),
+    path("similar/", public_views.similar, name="similar"),
+]
