@@ -29,6 +29,11 @@ def _date(value: str, name: str) -> date:
 
 
 def scope_from_options(options: dict[str, Any]) -> Scope:
+    today = timezone.localdate()
+    start = _date(options["start"], "--from") if options.get("start") else today.replace(day=1)
+    end = _date(options["end"], "--to") if options.get("end") else today
+    if start > end:
+        raise CommandError(f"--from ({start}) is after --to ({end}).")
     code = options.get("site")
     if code:
         site = Site.objects.filter(code=code).first()
@@ -40,11 +45,6 @@ def scope_from_options(options: dict[str, Any]) -> Scope:
         if len(roots) != 1:
             raise CommandError("Say which site with --site CODE (there is not exactly one top site).")
         site = roots[0]
-    today = timezone.localdate()
-    start = _date(options["start"], "--from") if options.get("start") else today.replace(day=1)
-    end = _date(options["end"], "--to") if options.get("end") else today
-    if start > end:
-        raise CommandError(f"--from ({start}) is after --to ({end}).")
     department = None
     if options.get("department"):
         value = options["department"].strip()
