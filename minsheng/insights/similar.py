@@ -139,7 +139,7 @@ def signature_bytes(signature: Sequence[int]) -> bytes:
     return np.array([_EMPTY32 if v == top else v for v in signature], dtype="<u4").tobytes()
 
 
-def signature_from_bytes(raw: bytes) -> tuple[int, ...]:
+def signature_from_bytes(raw: bytes | memoryview) -> tuple[int, ...]:
     top = int(np.iinfo(np.uint64).max)
     return tuple(top if v == _EMPTY32 else int(v) for v in np.frombuffer(bytes(raw), dtype="<u4"))
 

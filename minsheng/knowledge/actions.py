@@ -15,8 +15,8 @@ from minsheng.accounts.scopes import scope_for
 from minsheng.cases import selectors
 from minsheng.cases.models import Case
 from minsheng.insights.similar import keywords
-from minsheng.lib.chinese import segment_for_index
 from minsheng.knowledge.models import EntryStatus, KnowledgeEntry, KnowledgeEvent
+from minsheng.lib.chinese import segment_for_index
 from minsheng.sites.models import Category, Department, Site
 
 SITE_WIDE = (RoleKind.ADMIN, RoleKind.INTAKE, RoleKind.SUPERVISOR)

@@ -42,7 +42,7 @@ def namespace(site_id: int, audience: str) -> str:
 
 def _fp_from_json(signature: Sequence[int], data: dict | None) -> similar.Fingerprint:
     data = data or {}
-    return similar.Fingerprint(signature, data.get("k", {}), tuple(data.get("p", ())), int(data.get("n", 0)))
+    return similar.Fingerprint(tuple(signature), data.get("k", {}), tuple(data.get("p", ())), int(data.get("n", 0)))
 
 
 # ---- writing -----------------------------------------------------------------------------------
@@ -98,7 +98,7 @@ def _postings(keys: Sequence[int], per_key: int = PER_KEY) -> Counter[int]:
     if not keys:
         return Counter()
     # One statement: a UNION ALL of index range scans, each bounded (portable: no LATERAL in SQLite).
-    part = f"SELECT * FROM (SELECT case_id FROM {SimilarKey._meta.db_table} WHERE key = %s ORDER BY case_id DESC LIMIT %s) AS t{{n}}"  # noqa: E501
+    part = f"SELECT * FROM (SELECT case_id FROM {SimilarKey._meta.db_table} WHERE key = %s ORDER BY case_id DESC LIMIT %s) AS t{{n}}"  # noqa: S608 - the table name is ours; values are bound
     sql = " UNION ALL ".join(part.format(n=n) for n in range(len(keys)))
     params: list[int] = []
     for key in keys:

@@ -26,8 +26,22 @@ CHECK_LABELS = {
 }
 
 
+KIND_LABELS = {
+    "mobile": "mobile number",
+    "landline": "landline number",
+    "id_card": "ID card number",
+    "email": "e-mail address",
+    "bank_card": "bank card number",
+    "name": "personal name",
+    "address": "house or room number",
+}
+
+
 @register.filter
 def render_reason(reason: Reason) -> str:
+    kind = reason.params.get("kind")
+    if isinstance(kind, str) and kind in KIND_LABELS:
+        reason = Reason(reason.msgid, {**reason.params, "kind": gettext(KIND_LABELS[kind])})
     return reason.render(gettext)
 
 

@@ -181,3 +181,27 @@ def test_the_backfill_command_rejects_an_unknown_site(world):  # type: ignore[no
         call_command("similar_backfill", "--site", "nowhere")
     with pytest.raises(CommandError, match="--batch"):
         call_command("similar_backfill", "--batch", "0")
+
+
+def test_the_reviewer_sees_the_reply_checks_before_approval(world, login):  # type: ignore[no-untyped-def]
+    case = case_in_status(world, "reviewing")
+    html = login(world.reviewer_a).get(reverse("workbench:case", args=[case.pk])).content.decode()
+    assert 'id="reply-checks"' in html
+    for code in ("relevance", "completeness", "citation", "personal_data", "sensitive", "timeliness"):
+        assert f'data-check="{code}"' in html
+    # The fixture's reply gives no greeting: the check says so.
+    assert "Does not address the citizen" in html
+
+
+def test_reply_checks_are_shown_in_chinese_by_default(world, login):  # type: ignore[no-untyped-def]
+    case = case_in_status(world, "reviewing")
+    client = login(world.reviewer_a)
+    client.cookies["django_language"] = "zh-hans"
+    html = client.get(reverse("workbench:case", args=[case.pk])).content.decode()
+    assert "答复检查" in html and "没有称呼" in html
+
+
+def test_the_handler_who_wrote_the_reply_does_not_get_the_review_checks(world, login):  # type: ignore[no-untyped-def]
+    case = case_in_status(world, "reviewing")
+    html = login(world.handler_a).get(reverse("workbench:case", args=[case.pk])).content.decode()
+    assert 'id="reply-checks"' not in html and 'id="possible-duplicates"' not in html

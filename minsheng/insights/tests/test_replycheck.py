@@ -1,0 +1,81 @@
+"""Reply checks: each fires for a stated reason and stays quiet on a good reply."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from minsheng.insights import replycheck as rc
+
+QUESTION = "幸福家园小区旁的混凝土搅拌站每天夜里施工到凌晨两点，噪音很大，请相关部门处理。"
+GOOD = (
+    "网友您好！您反映的幸福家园小区旁搅拌站夜间施工噪音问题已收悉。经调查核实，该搅拌站夜间施工未办理夜间施工许可，"
+    "根据《中华人民共和国环境噪声污染防治法》第三十条，我局已责令其停止夜间施工。如有疑问，请致电0731-88886666。"
+)
+TZ = ZoneInfo("Asia/Shanghai")
+
+
+def _by_code(checks: list[rc.Check]) -> dict[str, rc.Check]:
+    return {c.code: c for c in checks}
+
+
+def test_a_complete_relevant_reply_passes_every_check() -> None:
+    checks = _by_code(rc.check_reply(QUESTION, GOOD))
+    assert {code: c.level for code, c in checks.items()} == dict.fromkeys(checks, rc.PASS)
+    assert "搅拌站" in checks["relevance"].reasons[0].render()
+    assert "《中华人民共和国环境噪声污染防治法》" in checks["citation"].reasons[0].render()
+
+
+def test_a_reply_about_something_else_fails_relevance_naming_the_missing_words() -> None:
+    check = rc.check_relevance(QUESTION, "您好，关于公积金贷款额度，按规定单人最高50万元。")
+    assert check.level == rc.FAIL and "搅拌站" in check.reasons[0].render()
+
+
+def test_the_citizens_name_and_phone_are_not_taken_as_subject_keywords() -> None:
+    check = rc.check_relevance(QUESTION + "我叫王建国，电话13812345678。", GOOD)
+    assert "王建国" not in check.reasons[0].render() and "138" not in check.reasons[0].render()
+
+
+def test_completeness_names_what_is_missing_and_what_matched() -> None:
+    check = rc.check_completeness("经核查，已责令搅拌站夜间停工。联系电话12345。")
+    assert check.level == rc.WARN
+    texts = [r.render() for r in check.reasons]
+    assert texts[0].startswith("Does not address the citizen")
+    assert any("经核查" in t for t in texts)
+    assert rc.check_completeness("收到。").level == rc.FAIL
+
+
+def test_a_citation_is_a_document_title_an_article_or_a_document_number() -> None:
+    for text in ("依照《物业管理条例》办理", "按第十二条执行", "见市政办发〔2020〕12号文件", "见[2019]3号"):
+        assert rc.check_citation(text).level == rc.PASS, text
+    vague = rc.check_citation("根据相关规定，不予受理。")
+    assert vague.level == rc.WARN and "相关规定" in vague.reasons[0].render()
+
+
+def test_the_citizens_phone_or_id_in_a_reply_fails_with_the_span() -> None:
+    check = rc.check_personal_data("王建国您好，您的电话13812345678已登记。", citizen_name="王建国",
+                                   private_values=["13812345678"])
+    assert check.level == rc.FAIL
+    kinds = {r.params["kind"] for r in check.reasons}
+    assert {"mobile", "name"} <= kinds
+
+
+def test_the_departments_own_landline_is_not_personal_data() -> None:
+    assert rc.check_personal_data("咨询电话0731-88886666，邮箱office@gov.cn。").level == rc.PASS
+
+
+def test_sensitive_words_come_from_the_shipped_list_and_the_site_can_adjust_it() -> None:
+    words = rc.load_sensitive_words()
+    assert rc.check_sensitive("此事纯属无理取闹。", words).level == rc.FAIL
+    site_words = rc.load_sensitive_words(extra=["踢皮球"], allowed=["无理取闹"])
+    assert rc.check_sensitive("此事纯属无理取闹。", site_words).level == rc.PASS
+    assert "踢皮球" in rc.check_sensitive("不要踢皮球", site_words).reasons[0].render()
+
+
+def test_a_late_reply_and_a_reply_without_substance_are_flagged() -> None:
+    due = datetime(2024, 5, 10, 17, 30, tzinfo=TZ)
+    late = rc.check_timeliness(GOOD, due_at=due, replied_at=due + timedelta(days=2))
+    assert late.level == rc.FAIL and "48" in late.reasons[0].render()
+    empty = rc.check_timeliness("您好，您的问题已转交相关部门，正在处理。", due_at=None, replied_at=None)
+    assert empty.level == rc.WARN and "已转交" in empty.reasons[0].render()
+    assert rc.check_timeliness(GOOD, due_at=due, replied_at=due - timedelta(hours=1)).level == rc.PASS
