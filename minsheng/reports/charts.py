@@ -13,7 +13,9 @@ import functools
 import io
 import json
 import logging
+import math
 import re
+import threading
 from dataclasses import asdict
 from typing import Any
 
@@ -61,6 +63,11 @@ def _fmt(value: float, unit: str) -> str:
     return f"{value:.1f}{unit}"
 
 
+def _num(value: float | None) -> float:
+    """None (a rate with nothing to rate) is a gap in a line and an empty bar, never a zero."""
+    return math.nan if value is None else float(value)
+
+
 def _tick(value: float, unit: str) -> str:
     return f"{value:.0f}{unit}" if float(value).is_integer() else f"{value:.1f}{unit}"
 
@@ -97,7 +104,7 @@ def _bars_or_lines(ax, chart: Chart) -> None:  # type: ignore[no-untyped-def]
     positions = list(range(len(chart.labels)))
     width = 0.8 / max(len(names), 1)
     for i, name in enumerate(names):
-        values = [float(v) for v in chart.series[name]]
+        values = [_num(v) for v in chart.series[name]]
         colour = PALETTE[i % len(PALETTE)]
         if chart.kind == "line":
             ax.plot(positions, values, marker="o", markersize=3, color=colour, label=name)
@@ -108,7 +115,8 @@ def _bars_or_lines(ax, chart: Chart) -> None:  # type: ignore[no-untyped-def]
             offs = [p - 0.4 + width * (i + 0.5) for p in positions]
             bars = ax.barh(offs, values, height=width, color=colour, label=name)
             if len(names) == 1:
-                ax.bar_label(bars, labels=[_fmt(v, chart.unit) for v in values], padding=2, fontsize=8)
+                ax.bar_label(bars, labels=["" if math.isnan(v) else _fmt(v, chart.unit) for v in values],
+                             padding=2, fontsize=8)
     if chart.kind == "hbar":
         ax.set_yticks(positions, chart.labels)
         ax.invert_yaxis()
@@ -124,7 +132,7 @@ def _bars_or_lines(ax, chart: Chart) -> None:  # type: ignore[no-untyped-def]
     set_limits = ax.set_xlim if chart.kind == "hbar" else ax.set_ylim
     if chart.unit == "%":
         set_limits(0, 105)
-    elif all(float(v) >= 0 for values in chart.series.values() for v in values):
+    elif all(v is None or float(v) >= 0 for values in chart.series.values() for v in values):
         set_limits(bottom=0) if chart.kind != "hbar" else set_limits(left=0)  # an axis cut above 0 exaggerates
     ax.grid(axis="x" if chart.kind == "hbar" else "y", color="#dddddd", linewidth=0.6)
     ax.set_axisbelow(True)
@@ -134,8 +142,8 @@ def _bars_or_lines(ax, chart: Chart) -> None:  # type: ignore[no-untyped-def]
 
 def _heatmap(fig: Figure, ax, chart: Chart) -> None:  # type: ignore[no-untyped-def]
     rows = list(chart.series)
-    matrix = [[float(v) for v in chart.series[r]] for r in rows]
-    top = max((v for row in matrix for v in row), default=0.0) or 1.0
+    matrix = [[_num(v) for v in chart.series[r]] for r in rows]
+    top = max((v for row in matrix for v in row if not math.isnan(v)), default=0.0) or 1.0
     image = ax.imshow(matrix, cmap="YlOrRd", aspect="auto", vmin=0, vmax=top)
     ax.set_xticks(range(len(chart.labels)), chart.labels)
     ax.set_yticks(range(len(rows)), rows)
@@ -143,6 +151,8 @@ def _heatmap(fig: Figure, ax, chart: Chart) -> None:  # type: ignore[no-untyped-
     ax.spines[:].set_visible(False)
     for y, row in enumerate(matrix):
         for x, v in enumerate(row):
+            if math.isnan(v):
+                continue
             ax.text(x, y, _fmt(v, chart.unit), ha="center", va="center", fontsize=8,
                     color="white" if v > top * 0.6 else "#222222")
     fig.colorbar(image, ax=ax, shrink=0.8)
@@ -152,12 +162,17 @@ def _key(chart: Chart) -> str:
     return json.dumps(asdict(chart), ensure_ascii=False, default=str)  # series order is the legend order
 
 
+# rc_context changes matplotlib's global settings; the worker runs tasks in threads, so two charts
+# drawn at once must not see each other's settings.
+_DRAWING = threading.Lock()
+
+
 @functools.lru_cache(maxsize=256)
 def _svg_cached(key: str) -> str:
     chart = Chart(**json.loads(key))
-    fig = _figure(chart)
     buf = io.StringIO()
-    with matplotlib.rc_context({"svg.fonttype": "path", "svg.hashsalt": "minsheng"}):
+    with _DRAWING, matplotlib.rc_context({"svg.fonttype": "path", "svg.hashsalt": "minsheng"}):
+        fig = _figure(chart)
         fig.savefig(buf, format="svg", metadata={"Date": None})
     svg = buf.getvalue()
     # Drop the XML prolog and DOCTYPE so the SVG can sit inline in HTML; keep the drawing itself.
@@ -167,9 +182,10 @@ def _svg_cached(key: str) -> str:
 @functools.lru_cache(maxsize=256)
 def _png_cached(key: str, dpi: int) -> bytes:
     chart = Chart(**json.loads(key))
-    fig = _figure(chart)
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None})
+    with _DRAWING:
+        fig = _figure(chart)
+        fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None})
     return buf.getvalue()
 
 

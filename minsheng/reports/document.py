@@ -59,7 +59,7 @@ class Chart:
     kind: ChartKind
     title: str
     labels: list[str]
-    series: dict[str, list[float]]
+    series: dict[str, list[float | None]]  # None: no value (a gap, not a zero)
     unit: str = ""
 
     def __post_init__(self) -> None:

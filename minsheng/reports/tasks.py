@@ -1,0 +1,51 @@
+"""Scheduled drafting of the periodic reports (通报), run by the Huey worker.
+
+On the 1st of each month at 06:00 (Asia/Shanghai) the previous month's report of every active site
+with messages in that month is drafted; on the 1st of January, April, July and October the previous
+quarter's too. Drafts wait for a supervisor to read and issue them: a report goes public only by a
+person's decision. Running twice is harmless (the draft is rebuilt, an issued report is left alone).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django.utils import timezone
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task
+
+from minsheng.cases.actions import ActionError
+
+logger = logging.getLogger(__name__)
+
+
+def draft_due_reports(today: dt.date | None = None) -> list[str]:
+    """Drafts the reports due on `today`; returns "site:period" for each drafted one."""
+    from minsheng.metrics import reporting
+    from minsheng.metrics.engine import cases_in_scope
+    from minsheng.reports.views import generate
+    from minsheng.sites.models import Site
+
+    today = today or timezone.localdate()
+    periods = [reporting.last_complete(reporting.MONTHLY, today)]
+    if today.month in (1, 4, 7, 10):
+        periods.append(reporting.last_complete(reporting.QUARTERLY, today))
+    done = []
+    for site in Site.objects.filter(is_active=True):
+        for period in periods:
+            if not cases_in_scope(period.scope(site)).exists():
+                continue
+            try:
+                generate(site, period, by=None)
+            except ActionError as error:
+                logger.info("report %s %s not drafted: %s", site.code, period.code, error.message)
+                continue
+            done.append(f"{site.code}:{period.code}")
+    return done
+
+
+@db_periodic_task(crontab(day="1", hour="6", minute="0"))
+def draft_reports() -> None:
+    drafted = draft_due_reports()
+    logger.info("drafted %d periodic reports: %s", len(drafted), ", ".join(drafted))
