@@ -1,4 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from minsheng.opinion import views
 
 app_name = "opinion_public"
-urlpatterns: list = []
+urlpatterns = [
+    path("like/<int:case_pk>/", views.like, name="like"),
+]

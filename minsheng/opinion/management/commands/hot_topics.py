@@ -171,7 +171,7 @@ class Command(BaseCommand):
         messages, sources = read_messages(Path(options["input"]))
         model = TopicModel(threshold=threshold, weights=HeatWeights(recency_half_life_days=options["half_life"]))
         model.fit(messages, workers=max(1, options["workers"]))
-        topics = []
+        topics: list[dict[str, Any]] = []
         for t in model.topics(top):
             members: list[str] = []
             for mid in t.members:
@@ -186,9 +186,9 @@ class Command(BaseCommand):
         if fmt == "json":
             self.stdout.write(json.dumps({"topics": topics}, ensure_ascii=False, indent=1))
             return
-        for rank, t in enumerate(topics, 1):
+        for rank, row in enumerate(topics, 1):
             self.stdout.write(
-                f"{rank:2d}. heat {t['heat']:8.1f}  size {t['size']:3d}  authors {t['authors']:3d}  likes {t['likes']:5d}  "
-                f"{t['first_at'][:10]}..{t['last_at'][:10]}\n    {t['title']}\n"
-                f"    {t['place'] or '-'} | {' '.join(t['keywords'])}"
+                f"{rank:2d}. heat {row['heat']:8.1f}  size {row['size']:3d}  authors {row['authors']:3d}  "
+                f"likes {row['likes']:5d}  {row['first_at'][:10]}..{row['last_at'][:10]}\n    {row['title']}\n"
+                f"    {row['place'] or '-'} | {' '.join(row['keywords'])}"
             )
