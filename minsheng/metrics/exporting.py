@@ -14,9 +14,8 @@ from typing import IO, Any
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from minsheng.cases.deadlines import work_calendar
 from minsheng.cases.models import Case
-from minsheng.metrics.engine import CaseFacts, Weights, iter_facts, membership
+from minsheng.metrics.engine import CaseFacts, Weights, WorkingDays, iter_facts, membership
 from minsheng.sites.models import Category, Channel, Department, Site
 
 COLUMNS = (
@@ -47,14 +46,14 @@ class _Names:
 def rows(queryset: QuerySet[Case], *, as_of: datetime | None = None, header: bool = True) -> Iterator[list[Any]]:
     """The header, then one list of cells per case, in id order."""
     as_of = as_of or timezone.now()
-    names, calendar, weights = _Names(), work_calendar(), Weights()
+    names, calendar, weights = _Names(), WorkingDays(), Weights()
     if header:
         yield list(COLUMNS)
     for f in iter_facts(queryset):
         m = membership(f, as_of=as_of, weights=weights, calendar=calendar)
         overdue = ""
         if m.overdue_bucket is not None and f.due_at is not None:
-            overdue = str(calendar.elapsed_working_days(f.due_at, f.paused_at or as_of))
+            overdue = str(calendar.elapsed(f.due_at, f.paused_at or as_of))
         yield [
             f.tracking_code, names.sites.get(f.site_id, ""), names.channels.get(f.channel_id, ""),
             names.categories.get(f.category_id, "") if f.category_id else "",
