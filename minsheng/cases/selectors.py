@@ -25,10 +25,11 @@ from minsheng.sites.models import Site
 SITE_WIDE_ROLES = (RoleKind.ADMIN, RoleKind.INTAKE, RoleKind.SUPERVISOR)
 
 
-def cases_for_staff(user: User, *, open_only: bool = False) -> QuerySet[Case]:
-    """Every case the user may see: site-wide roles see their sites' cases; department roles see the
-    cases their department leads or assists. `open_only` limits to open cases (the queues), which
-    lets the assisting part be a short list of ids instead of a subquery."""
+def staff_condition(user: User, *, open_only: bool = False) -> Q:
+    """The cases the user may see, as a condition: site-wide roles see their sites' cases;
+    department roles see the cases their department leads or assists. With `open_only` the
+    assisting part is a short list of open case ids instead of a subquery (only valid together with
+    a filter to open statuses: see `cases_for_staff`). Build it once per request and pass it on."""
     scope = scope_for(user)
     site_ids = scope.sites(*SITE_WIDE_ROLES)
     department_ids = scope.departments(RoleKind.HANDLER, RoleKind.REVIEWER)
@@ -43,12 +44,30 @@ def cases_for_staff(user: User, *, open_only: bool = False) -> QuerySet[Case]:
         )
         if open_only:
             # A literal list: PostgreSQL combines it with the lead-department index (BitmapOr),
-            # where a subquery inside OR made it read the whole table (measured on 1M cases).
-            ids = list(assisted.filter(case__status__in=OPEN_STATUSES).values_list("case_id", flat=True))
+            # where a subquery inside OR made it read the whole table (measured on 1M cases). Read
+            # in two steps, the department's assisting assignments (index-only) and then which of
+            # their cases are open (by primary key): joined in one query, PostgreSQL hashed all
+            # 100,000 open cases to find a few hundred (64 ms against 5 ms with 1M cases).
+            assisted_ids = list(assisted.order_by().values_list("case_id", flat=True))
+            ids = list(Case.objects.filter(pk__in=assisted_ids, status__in=OPEN_STATUSES).order_by()
+                       .values_list("pk", flat=True)) if assisted_ids else []
             condition |= Q(lead_department_id__in=department_ids) | Q(pk__in=ids)
         else:
             condition |= Q(lead_department_id__in=department_ids) | Q(pk__in=assisted.values("case_id"))
+    return condition
+
+
+def cases_for_staff(user: User, *, open_only: bool = False, status: str | None = None,
+                    condition: Q | None = None) -> QuerySet[Case]:
+    """Every case the user may see (`staff_condition`). `open_only` limits to open cases (the
+    queues); `status` to one status instead (one equality estimates far better than the two tests
+    together). `condition`: the user's `staff_condition`, when already built for this request."""
+    narrow = open_only or status in OPEN_STATUSES
+    if condition is None:
+        condition = staff_condition(user, open_only=narrow)
     qs = Case.objects.filter(condition)
+    if status:
+        return qs.filter(status=status)
     return qs.filter(status__in=OPEN_STATUSES) if open_only else qs
 
 

@@ -31,6 +31,7 @@ from minsheng.cases.models import Priority, Status
 from minsheng.cases.selectors import cases_for_staff
 from minsheng.notifications.models import StaffNotice
 from minsheng.sites.models import Category, Channel, Department, Site
+from minsheng.workbench.rows import FastSelect, options_html, queue_rows
 from minsheng.workbench.views import staff_required
 
 BULK_LIMIT = 200
@@ -108,19 +109,19 @@ def _choices(rows: list[tuple[int, str]], empty: Any) -> list[tuple[str, Any]]:
 class QueueFilterForm(forms.Form):
     """Every field optional; a value that does not parse is reported and ignored, never a 500."""
 
-    queue = forms.ChoiceField(label=gettext_lazy("Queue"), required=False)
+    queue = forms.ChoiceField(label=gettext_lazy("Queue"), required=False, widget=FastSelect)
     q = forms.CharField(label=gettext_lazy("Search"), required=False, max_length=50, widget=forms.TextInput(
         attrs={"type": "search", "placeholder": gettext_lazy("Tracking code or title")}))
-    site = forms.TypedChoiceField(label=gettext_lazy("Site"), required=False, coerce=int, empty_value=None)
-    department = forms.TypedChoiceField(label=gettext_lazy("Department"), required=False, coerce=int,
+    site = forms.TypedChoiceField(label=gettext_lazy("Site"), required=False, coerce=int, widget=FastSelect, empty_value=None)
+    department = forms.TypedChoiceField(label=gettext_lazy("Department"), required=False, coerce=int, widget=FastSelect,
                                         empty_value=None)
-    channel = forms.TypedChoiceField(label=gettext_lazy("Channel"), required=False, coerce=int, empty_value=None)
-    category = forms.TypedChoiceField(label=gettext_lazy("Category"), required=False, coerce=int, empty_value=None)
-    priority = forms.ChoiceField(label=gettext_lazy("Priority"), required=False,
+    channel = forms.TypedChoiceField(label=gettext_lazy("Channel"), required=False, coerce=int, widget=FastSelect, empty_value=None)
+    category = forms.TypedChoiceField(label=gettext_lazy("Category"), required=False, coerce=int, widget=FastSelect, empty_value=None)
+    priority = forms.ChoiceField(label=gettext_lazy("Priority"), required=False, widget=FastSelect,
                                  choices=[("", gettext_lazy("Any")), *Priority.choices])
-    status = forms.ChoiceField(label=gettext_lazy("Status"), required=False,
+    status = forms.ChoiceField(label=gettext_lazy("Status"), required=False, widget=FastSelect,
                                choices=[("", gettext_lazy("Any")), *Status.choices])
-    sort = forms.ChoiceField(label=gettext_lazy("Order"), required=False, choices=[
+    sort = forms.ChoiceField(label=gettext_lazy("Order"), required=False, widget=FastSelect, choices=[
         ("", gettext_lazy("Default")), ("due", gettext_lazy("Deadline first")),
         ("submitted", gettext_lazy("Newest first"))])
     overdue = forms.BooleanField(label=gettext_lazy("Overdue only"), required=False)
@@ -206,16 +207,18 @@ def queue(request: HttpRequest) -> HttpResponse:
         submitted_from=data.get("from"), submitted_to=data.get("to"),
         overdue_only=bool(data.get("overdue")), text=(data.get("q") or "").strip(),
     )
-    qs = cq.apply_filters(cq.queue_cases(user, name, at), filters, at)
+    scope_condition = cq.queue_scope(user, name)
+    qs = cq.apply_filters(cq.queue_cases(user, name, at, scope_condition), filters, at)
     sort = data.get("sort") or (cq.QUEUES[name].sort if name else "submitted")
     has_due = bool(name and cq.QUEUES[name].has_due) or filters.overdue_only
     after = data.get("after") or None
+    parts = cq.queue_parts(user, name, at, filters, scope_condition) if sort == "due" else None
     try:
-        page = cq.page(qs, sort=sort, after=after, has_due=has_due, size=cq.PAGE_SIZE)
+        page = cq.page(qs, sort=sort, after=after, has_due=has_due, size=cq.PAGE_SIZE, parts=parts)
     except cq.BadCursor:
         errors.append(_("The page link is not valid; showing the first page."))
         after = None
-        page = cq.page(qs, sort=sort, has_due=has_due, size=cq.PAGE_SIZE)
+        page = cq.page(qs, sort=sort, has_due=has_due, size=cq.PAGE_SIZE, parts=parts)
     count, capped = cq.capped_count(qs)
 
     calendar = work_calendar()
@@ -227,11 +230,9 @@ def queue(request: HttpRequest) -> HttpResponse:
 
     can_dispatch = bool(scope.sites(*DISPATCH_ROLES))
     can_remind = bool(scope.sites(*REMIND_ROLES))
-    dispatch_departments = (
-        [(pk, label) for pk, label in options.departments] if can_dispatch else []
-    )
+    dispatch_departments = options_html(options.departments) if can_dispatch else ""
     return render(request, "workbench/queue.html", {
-        "form": form, "errors": errors, "page": page, "queue": cq.QUEUES.get(name or ""),
+        "form": form, "errors": errors, "page": page, "rows": queue_rows(page.object_list, can_bulk=can_dispatch or can_remind), "queue": cq.QUEUES.get(name or ""),
         "queue_name": name or "", "title": cq.QUEUES[name].label if name else _("All cases"),
         "count": count, "capped": capped, "sort": sort,
         "next_query": _query(request.GET, after=page.next_cursor) if page.has_next else "",

@@ -580,3 +580,21 @@ def test_category_filter_uses_the_loaded_tree(world):
     options = _options(cq.scope_for(world.intake))
     assert set(options.category_and_below(world.category.parent_id)) == {
         world.category.parent_id, world.category.pk, child.pk}
+
+
+def test_queue_rows_escape_what_the_citizen_wrote(client, world):
+    """Rows are rendered in Python (workbench/rows.py), so escaping is checked here, not assumed."""
+    case = submit_case(world, title='<script>alert("x")</script> & "引号"').case
+    response = _login(client, world.intake).get(reverse("workbench:queue"), {"queue": "submitted"})
+    html = response.content.decode()
+    assert "<script>alert" not in html
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &quot;引号&quot;" in html
+    assert f'href="/staff/cases/{case.pk}/"' in html
+
+
+def test_filter_selects_keep_the_chosen_value_and_escape_labels(client, world):
+    Category.objects.create(name='<b>道路</b>', site=world.city)
+    response = _login(client, world.intake).get(reverse("workbench:queue"), {"priority": "urgent"})
+    html = response.content.decode()
+    assert '<option value="urgent" selected>' in html
+    assert "&lt;b&gt;道路&lt;/b&gt;" in html and "<b>道路</b>" not in html
