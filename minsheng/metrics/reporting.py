@@ -337,15 +337,16 @@ def counts_table(caption: str, rows: list[Breakdown], total: Metrics) -> Table:
 
 def red_and_black(ranking: list[tuple[Department, Metrics]], unranked: list[tuple[Department, Metrics]]
                   ) -> tuple[list[tuple[Department, Metrics, str]], list[tuple[Department, Metrics, str]]]:
-    """Red list: the best ranked departments. Black list: the worst ranked ones (never a department
-    already on the red list, so a short table does not put one department on both), and every
-    department with a case past the red line (unanswered far too long) whatever its rank."""
-    red = [(d, m, _("Rank %(rank)d") % {"rank": i}) for i, (d, m) in enumerate(ranking[:RED_LIST_SIZE], start=1)
+    """Red list: the best ranked departments. Black list: the worst ranked ones, and every department
+    with a case past the red line (unanswered far too long) whatever its rank. Each list takes at most
+    half of the ranking, so with few departments nobody is on both and nobody is listed by default."""
+    size = min(RED_LIST_SIZE, len(ranking) // 2)
+    red = [(d, m, _("Rank %(rank)d") % {"rank": i}) for i, (d, m) in enumerate(ranking[:size], start=1)
            if m.appraisal_score is not None]
     red_ids = {d.pk for d, _m, _w in red}
     black: list[tuple[Department, Metrics, str]] = []
     for i, (d, m) in reversed(list(enumerate(ranking, start=1))):
-        if len(black) >= RED_LIST_SIZE or d.pk in red_ids:
+        if len(black) >= size or d.pk in red_ids:
             break
         black.append((d, m, _("Rank %(rank)d of %(count)d") % {"rank": i, "count": len(ranking)}))
     listed = {d.pk for d, _m, _w in black}
