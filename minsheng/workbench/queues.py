@@ -60,44 +60,48 @@ class Options:
 
 
 def _options(scope: Scope) -> Options:
-    all_sites = list(Site.objects.only("pk", "name", "parent_id", "reminder_lead_hours").order_by("pk"))
+    # Tuples, not model instances: a city has hundreds of categories and this runs on every page.
+    all_sites = list(Site.objects.order_by("pk").values_list("pk", "name", "reminder_lead_hours"))
     site_ids = set(scope.sites())
     departments = list(
         Department.objects.filter(Q(site_id__in=site_ids) | Q(pk__in=scope.departments()))
-        .only("pk", "name", "site_id").order_by("site_id", "sort_order", "pk")
+        .order_by("site_id", "sort_order", "pk").values_list("pk", "name", "site_id")
     )
-    visible = site_ids | {d.site_id for d in departments}
-    names = {s.pk: s.name for s in all_sites}
+    visible = site_ids | {site_id for _pk, _name, site_id in departments}
+    names = {pk: name for pk, name, _hours in all_sites}
     many_sites = len(visible) > 1
 
     def with_site(site_id: int, name: str) -> str:
         return f"{names.get(site_id, '')} · {name}" if many_sites else name
 
-    channels = Channel.objects.filter(site_id__in=visible).only("pk", "name", "site_id").order_by("site_id", "sort_order")
+    channels = Channel.objects.filter(site_id__in=visible).order_by("site_id", "sort_order").values_list(
+        "pk", "name", "site_id")
     categories = list(
-        Category.objects.filter(Q(site__isnull=True) | Q(site_id__in=visible)).only("pk", "name", "parent_id")
-        .order_by("level", "pk")
+        Category.objects.filter(Q(site__isnull=True) | Q(site_id__in=visible)).order_by("level", "pk")
+        .values_list("pk", "name", "parent_id")
     )
-    by_pk = {c.pk: c for c in categories}
+    by_pk = {pk: (name, parent) for pk, name, parent in categories}
     children: dict[int, list[int]] = {}
-    for c in categories:
-        if c.parent_id:
-            children.setdefault(c.parent_id, []).append(c.pk)
+    for pk, _name, parent in categories:
+        if parent:
+            children.setdefault(parent, []).append(pk)
 
-    def path(c: Category) -> str:
-        parts, node, seen = [c.name], c, {c.pk}
-        while node.parent_id and node.parent_id in by_pk and node.parent_id not in seen:
-            node = by_pk[node.parent_id]
-            seen.add(node.pk)
-            parts.append(node.name)
+    def path(pk: int) -> str:
+        name, parent = by_pk[pk]
+        parts, seen = [name], {pk}
+        while parent and parent in by_pk and parent not in seen:
+            seen.add(parent)
+            name, parent_of_parent = by_pk[parent]
+            parts.append(name)
+            parent = parent_of_parent
         return " / ".join(reversed(parts))
 
     return Options(
-        site_leads=[(s.pk, s.reminder_lead_hours) for s in all_sites],
-        sites=[(s.pk, s.name) for s in all_sites if s.pk in visible],
-        departments=[(d.pk, with_site(d.site_id, d.name)) for d in departments],
-        channels=[(c.pk, with_site(c.site_id, c.name)) for c in channels],
-        categories=sorted(((c.pk, path(c)) for c in categories), key=lambda item: item[1]),
+        site_leads=[(pk, hours) for pk, _name, hours in all_sites],
+        sites=[(pk, name) for pk, name, _hours in all_sites if pk in visible],
+        departments=[(pk, with_site(site_id, name)) for pk, name, site_id in departments],
+        channels=[(pk, with_site(site_id, name)) for pk, name, site_id in channels],
+        categories=sorted(((pk, path(pk)) for pk in by_pk), key=lambda item: item[1]),
         children=children,
     )
 
