@@ -206,6 +206,9 @@ class Command(BaseCommand):
         )
         published = Case.objects.filter(site_id__in=[s.pk for s in world.sites.values()], published_at__isnull=False)
         self.stdout.write(f"已公开 published {published.count()}；用时 took {elapsed:.1f}s")
+        from minsheng.opinion.engine import assign_all  # the worker's first minute run: topics for the demo
+
+        self.stdout.write(f"舆情话题 topics: {assign_all()}")
         self._print_logins(world)
 
     def _print_logins(self, world: World) -> None:
