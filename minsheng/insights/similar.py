@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
+import numpy.typing as npt
 
 from minsheng.insights.duplicates import SHINGLE, jaccard, minhash, normalise_for_duplicates, shingles
 from minsheng.insights.textprep import content_tokens
@@ -177,14 +178,27 @@ def estimated_jaccard(a: Sequence[int], b: Sequence[int]) -> float:
     return same / len(a)
 
 
-def compare(a: Fingerprint, b: Fingerprint) -> Match:
+def compare(a: Fingerprint, b: Fingerprint, *, jaccard_estimate: float | None = None) -> Match:
+    """``jaccard_estimate`` lets a caller that compared stored signatures in bulk skip the per-value loop."""
     shared = [w for w in a.keywords if w in b.keywords]
     cosine = sum(a.keywords[w] * b.keywords[w] for w in shared)
-    jac = estimated_jaccard(a.signature, b.signature)
+    jac = estimated_jaccard(a.signature, b.signature) if jaccard_estimate is None else jaccard_estimate
     places = tuple(p for p in a.places if p in b.places)
     # Keyword cosine carries the subject; the character Jaccard lifts re-posts to the top.
     score = min(1.0, 0.7 * cosine + 0.3 * jac + (0.1 if places else 0.0))
     return Match(round(score, 4), round(jac, 4), round(cosine, 4), tuple(shared), places)
+
+
+def signature_array(signature: Sequence[int]) -> npt.NDArray[np.uint32]:
+    return np.frombuffer(signature_bytes(signature), dtype="<u4")
+
+
+def stored_jaccard(q: npt.NDArray[np.uint32], raw: bytes | memoryview) -> float:
+    """Estimated Jaccard between a signature (``signature_array``) and a stored one, compared as bytes."""
+    other = np.frombuffer(bytes(raw), dtype="<u4")
+    if len(other) != len(q):
+        return 0.0
+    return float(np.count_nonzero((other == q) & (q != _EMPTY32))) / len(q)
 
 
 def text_jaccard(a: str, b: str) -> float:
@@ -195,9 +209,10 @@ def text_jaccard(a: str, b: str) -> float:
     return jaccard(shingles(na), shingles(nb))
 
 
-def rank(query: Fingerprint, candidates: Iterable[tuple[int, Fingerprint]], *, limit: int,
+def rank(query: Fingerprint, candidates: Iterable[tuple[int, Fingerprint, float | None]], *, limit: int,
          min_score: float = 0.15) -> list[tuple[int, Match]]:
-    scored = [(cid, compare(query, fp)) for cid, fp in candidates]
+    """Candidates are (id, fingerprint, estimated Jaccard or None to compute it from the signatures)."""
+    scored = [(cid, compare(query, fp, jaccard_estimate=jac)) for cid, fp, jac in candidates]
     scored = [(cid, m) for cid, m in scored if m.score >= min_score]
     scored.sort(key=lambda item: (-item[1].score, -item[0]))
     return scored[:limit]

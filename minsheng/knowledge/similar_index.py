@@ -124,14 +124,17 @@ def lookup(fp: similar.Fingerprint, site_id: int, audience: str, *, limit: int =
     for pk in exclude:
         counts.pop(pk, None)
     best = [pk for pk, _ in counts.most_common(CANDIDATES)]
-    docs = SimilarDoc.objects.filter(pk__in=best).only("case_id", "signature", "keywords", "public_keywords")
-    cands = []
-    for doc in docs:
-        data = doc.public_keywords if audience == PUBLIC else doc.keywords
-        if data is None:
-            continue
-        sig = similar.signature_from_bytes(doc.signature) if audience == INTERNAL else ()
-        cands.append((doc.case_id, _fp_from_json(sig, data)))
+    docs = SimilarDoc.objects.filter(pk__in=best)
+    cands: list[tuple[int, similar.Fingerprint, float | None]] = []
+    if audience == PUBLIC:
+        for pk, data in docs.values_list("case_id", "public_keywords"):
+            if data is not None:
+                cands.append((pk, _fp_from_json((), data), 0.0))
+    else:
+        # Signatures are compared as stored bytes (numpy), not unpacked: this is most of the rerank.
+        query_signature = similar.signature_array(fp.signature)
+        for pk, raw, data in docs.values_list("case_id", "signature", "keywords"):
+            cands.append((pk, _fp_from_json((), data), similar.stored_jaccard(query_signature, raw)))
     ranked = similar.rank(fp, cands, limit=limit, min_score=min_score)
     return [Hit(pk, m, counts[pk]) for pk, m in ranked]
 
