@@ -1,6 +1,7 @@
 from django.urls import path, re_path
 
 from minsheng.metrics import dashboards
+from minsheng.metrics import views as engine_views
 from minsheng.reports import views as report_views
 
 app_name = "metrics_staff"
@@ -12,4 +13,11 @@ urlpatterns: list = [
     path("reports/<int:pk>/", report_views.report_detail, name="report"),
     path("reports/<int:pk>/act/<slug:name>/", report_views.report_act, name="report_act"),
     re_path(r"^reports/(?P<pk>\d+)\.(?P<fmt>pdf|docx|xlsx)$", report_views.report_download, name="report_download"),
+    # views.py (the engine's pages: exclusions, appeals, the case export)
+    path("review/", engine_views.review, name="review"),
+    path("cases/<int:pk>/exclusion/", engine_views.request_exclusion, name="request_exclusion"),
+    path("exclusions/<int:pk>/decide/", engine_views.decide_exclusion, name="decide_exclusion"),
+    path("appeals/", engine_views.appeals, name="appeals"),
+    path("appeals/<int:pk>/decide/", engine_views.decide_appeal, name="decide_appeal"),
+    path("export/", engine_views.export, name="export"),
 ]
