@@ -193,16 +193,17 @@ def build_dashboard(selection: Selection) -> Document:
         [[p.code, m.counts["cases"], m.counts["replied"], reporting.pct(m.reply_rate), reporting.pct(m.on_time_rate),
           reporting.pct(m.satisfaction_rate)] for p, m in points],
         caption=_("Month by month"),
-        links=[[None, drill_url(selection, "cases", period=p.code), drill_url(selection, "replied", period=p.code),
-                drill_url(selection, "reply_rate", "denominator", period=p.code),
-                drill_url(selection, "on_time_rate", "denominator", period=p.code),
-                drill_url(selection, "satisfaction_rate", "denominator", period=p.code)] for p, _m in points])
+        links=[[reverse("metrics_staff:dashboard") + "?" + urlencode(selection.query(period=p.code)),
+                drill_url(selection, "cases", period=p.code), drill_url(selection, "replied", period=p.code),
+                None, None, None] for p, _m in points])
     sections.append(Section(_("Trends"), [*reporting.trend_charts(points), trend_table]))
 
     if not selection.department_locked and selection.department is None:
         ranking = [(d, m) for d, m in by_department(scope) if m.counts["cases"] > 0]
 
         def dept_link(department: Department, figure: str, part: str) -> str:
+            if figure == "dashboard":
+                return reverse("metrics_staff:dashboard") + "?" + urlencode(selection.query(department=department.pk))
             return drill_url(selection, figure, part, department=department.pk)
 
         blocks: list[Any] = [reporting.ranking_table(ranking, link=dept_link)]

@@ -318,9 +318,10 @@ def ranking_table(ranking: Iterable[tuple[Department, Metrics]],
         rows.append([i, department.name, m.counts["cases"], pct(m.reply_rate), pct(m.on_time_rate),
                      pct(m.satisfaction_rate), m.appraisal_score])
         if callable(link):
-            hrefs.append([None, None, link(department, "cases", "value"),
-                          link(department, "reply_rate", "denominator"), link(department, "on_time_rate", "denominator"),
-                          link(department, "satisfaction_rate", "denominator"), None])
+            # Counts link to their cases; a percentage is not a count of cases, so the department's
+            # name leads to its own dashboard, where each rate's numerator and denominator link on.
+            hrefs.append([None, link(department, "dashboard", ""), link(department, "cases", "value"),
+                          None, None, None, None])
     return Table([_("Rank"), _("Department"), _("Cases"), _("Reply rate (%)"), _("On-time rate (%)"),
                   _("Satisfaction rate (%)"), _("Appraisal score")], rows, caption=_("Department ranking"),
                  links=hrefs if callable(link) else None)
