@@ -1,7 +1,8 @@
 """Staff dashboards: trends, ranking, category × district heat map, overdue ageing, and the list of
 cases behind any number (drill-down).
 
-Who sees what: supervisors and administrators see their sites (and may narrow to a department);
+Who sees what: supervisors, administrators and intake officers (the information centre that
+dispatches) see their sites (and may narrow to a department);
 handlers and reviewers see their own department only. Everything else is 404, like every staff URL.
 The dashboard is a `Document`, so the same page downloads as Excel or PDF.
 """
@@ -39,7 +40,7 @@ from minsheng.reports.render import render_html, render_pdf, render_xlsx
 from minsheng.sites.models import Category, Channel, ChannelKind, Department, Site
 from minsheng.workbench.views import staff_required
 
-SITE_ROLES = (RoleKind.ADMIN, RoleKind.SUPERVISOR)
+SITE_ROLES = (RoleKind.ADMIN, RoleKind.SUPERVISOR, RoleKind.INTAKE)
 DEPARTMENT_ROLES = (RoleKind.HANDLER, RoleKind.REVIEWER)
 PAGE_SIZE = 50
 

@@ -131,9 +131,20 @@ def test_a_district_handler_cannot_drill_into_city_cases(client, scenario):
     assert scenario.satisfied.pk not in [c.pk for c in response.context["page"]]
 
 
-def test_intake_officers_and_anonymous_visitors_do_not_see_dashboards(client, scenario):
-    assert dashboard(client).status_code == 302  # to the login page
+def test_anonymous_visitors_are_sent_to_the_login_page(client, scenario):
+    assert dashboard(client).status_code == 302
+    assert drill(client, figure="cases").status_code == 302
+
+
+def test_intake_officers_see_their_site_but_not_the_report_pages(client, scenario):
     login(client, scenario.world.intake)
+    assert dashboard(client).context["selection"].site == scenario.world.city
+    assert client.get(reverse("metrics_staff:reports")).status_code == 404
+
+
+def test_a_user_without_any_role_gets_404(client, scenario):
+    User.objects.create_user(username="nobody", password=TEST_PASSWORD)
+    client.login(username="nobody", password=TEST_PASSWORD)
     assert dashboard(client).status_code == 404
     assert drill(client, figure="cases").status_code == 404
 
