@@ -37,6 +37,7 @@ from minsheng.cases.models import (
     FollowupMethod,
     Stage,
     Status,
+    Supervision,
 )
 from minsheng.cases.workflow import OPEN_STATUSES
 from minsheng.notifications.models import StaffNotice
@@ -208,6 +209,25 @@ def scan(now: datetime | None = None) -> ScanResult:
             alerts.append((case, Stage.REPLY, AlertKind.REDLINE_FLAG, flag_at))
             if case.submitted_at <= now - REDLINE_CRITICAL:
                 alerts.append((case, Stage.REPLY, AlertKind.REDLINE_CRITICAL, case.submitted_at + REDLINE_CRITICAL))
+        _raise(alerts, recipients, now, result)
+
+    # Formal supervision (督办) has its own deadline, set by the supervisor: the department is
+    # reminded before it and the supervisors hear when it passes, like any stage deadline. Open
+    # supervisions are few (they close when the reply is approved), so they are read directly.
+    supervised = (Supervision.objects.filter(closed_at__isnull=True, due_at__lte=now + longest,
+                                             case__status__in=OPEN_STATUSES)
+                  .order_by("pk").values_list("case_id", "due_at"))
+    due_by_case: dict[int, list[datetime]] = defaultdict(list)
+    for case_id, due in supervised:
+        due_by_case[case_id].append(due)
+    for batch in _chunks(Case.objects.filter(pk__in=list(due_by_case)).only(*_FIELDS)):
+        alerts = []
+        for case in batch:
+            for due in due_by_case[case.pk]:
+                if due <= now:
+                    alerts.append((case, Stage.SUPERVISION, AlertKind.OVERDUE, due))
+                elif due - now <= leads.get(case.site_id, longest):
+                    alerts.append((case, Stage.SUPERVISION, AlertKind.REMINDER, due))
         _raise(alerts, recipients, now, result)
 
     result.followups = _start_followups(now)

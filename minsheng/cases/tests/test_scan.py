@@ -302,3 +302,35 @@ def test_the_scan_costs_a_constant_number_of_queries_per_chunk(world, settings, 
     bulk_overdue(world, 200, now=now)
     with django_assert_max_num_queries(2 * 20 + 10):
         assert scan(now=now + timedelta(minutes=2)).overdue == 200
+
+
+def test_a_supervision_deadline_reminds_the_department_and_escalates_when_it_passes(world):
+    case = dispatched(world, local(2026, 3, 2))
+    with frozen(local(2026, 3, 3, 9)):
+        actions.case_receive(case, by=world.handler_a)
+        actions.case_record_contact(case, by=world.handler_a, note="已电话联系")
+        supervision = actions.case_supervise(case, by=world.supervisor, instruction="三日内上门核查并答复",
+                                             working_days=2)
+    due = supervision.due_at  # Thu 5 March 17:30: two working days after Tuesday
+    scan(now=due - timedelta(hours=2))
+    assert (Stage.SUPERVISION, AlertKind.REMINDER) in alerts(case)
+    assert world.supervisor.pk not in notified(case, AlertKind.REMINDER)
+    scan(now=due + timedelta(minutes=1))
+    assert (Stage.SUPERVISION, AlertKind.OVERDUE) in alerts(case)
+    assert {world.handler_a.pk, world.supervisor.pk} <= notified(case, AlertKind.OVERDUE)
+    before = DeadlineAlert.objects.count()
+    scan(now=due + timedelta(minutes=2))
+    assert DeadlineAlert.objects.count() == before
+
+
+def test_a_supervision_closed_by_the_approved_reply_raises_nothing(world):
+    case = dispatched(world, local(2026, 3, 2))
+    with frozen(local(2026, 3, 3, 9)):
+        actions.case_receive(case, by=world.handler_a)
+        supervision = actions.case_supervise(case, by=world.supervisor, instruction="尽快答复", working_days=1)
+        case.refresh_from_db()
+        actions.case_submit_reply(case, by=world.handler_a, body="您好，经核查已处理。联系电话12345。")
+        case.refresh_from_db()
+        actions.case_approve_reply(case, by=world.reviewer_a)
+    scan(now=supervision.due_at + timedelta(hours=1))
+    assert (Stage.SUPERVISION, AlertKind.OVERDUE) not in alerts(case)
