@@ -199,7 +199,7 @@ def refresh_topics(
             .order_by()
         ):
             rows[row["topic_id"]].append((row["case__submitted_at"], row["n"], row["case__citizen_digest"]))
-    topics = list(Topic.objects.filter(pk__in=topic_ids))
+    topics = list(Topic.objects.in_bulk(list(topic_ids)).values())
     for topic in topics:
         members = rows.get(topic.pk, [])
         if not members:
@@ -280,10 +280,11 @@ def refit(site: Site, *, now: datetime | None = None, workers: int = 1) -> Assig
                 taken[model_id] = topic_id
                 used.add(topic_id)
         TopicMember.objects.filter(topic__site=site).delete()
-        # Free every model id first: the new model numbers its topics from 1 again.
-        Topic.objects.filter(site=site).exclude(pk__in=used).update(state=TopicState.RETIRED, model_id=None)
-        Topic.objects.filter(pk__in=used).update(model_id=None)
-        kept = {t.pk: t for t in Topic.objects.filter(pk__in=used)}
+        # Free every model id first (the new model numbers its topics from 1 again) and retire all;
+        # the topics taken over become active again below. No `pk__in` over thousands of ids:
+        # SQLite limits the parameters of one statement.
+        Topic.objects.filter(site=site).update(state=TopicState.RETIRED, model_id=None)
+        kept = Topic.objects.in_bulk(sorted(used))
         members: list[TopicMember] = []
         touched: list[int] = []
         for cluster in clusters:
@@ -293,7 +294,6 @@ def refit(site: Site, *, now: datetime | None = None, workers: int = 1) -> Assig
                 topic = kept[taken[cluster.model_id]]
                 topic.model_id = cluster.model_id
                 topic.state = TopicState.ACTIVE
-                topic.save(update_fields=["model_id", "state", "updated_at"])
             else:
                 topic = Topic.objects.create(
                     site=site, model_id=cluster.model_id, title=described.title[:200],
@@ -302,6 +302,7 @@ def refit(site: Site, *, now: datetime | None = None, workers: int = 1) -> Assig
                 )
             touched.append(topic.pk)
             members.extend(TopicMember(topic=topic, case_id=c, joined_at=now) for c in cluster.cases)
+        Topic.objects.bulk_update(list(kept.values()), ["model_id", "state"], batch_size=500)
         TopicMember.objects.bulk_create(members, batch_size=2000)
         snapshot.state = model.state()
         # The cases of this fit, not the stored mark: cases added by a minute run while this fit

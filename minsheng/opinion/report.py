@@ -99,22 +99,23 @@ def collect(site: Site, start: date, end: date) -> tuple[list[TopicFigures], int
     for m in members:
         fig = by_topic.setdefault(m.topic_id, TopicFigures(m.topic))
         fig.cases.append(m.case)
+    # Subqueries rather than lists of ids: a month of a large site has thousands of cases, more
+    # than SQLite accepts as parameters of one statement.
     previous = Counter(
-        TopicMember.objects.filter(topic_id__in=list(by_topic), case__submitted_at__gte=prev_lo,
-                                   case__submitted_at__lt=lo).values_list("topic_id", flat=True)
+        TopicMember.objects.filter(topic__site=site, case__submitted_at__gte=prev_lo, case__submitted_at__lt=lo)
+        .values_list("topic_id", flat=True)
     )
     from django.db.models import Count
 
-    case_ids = [c.pk for f in by_topic.values() for c in f.cases]
-    likes = dict(
-        Case.objects.filter(pk__in=case_ids).annotate(n=Count("likes")).values_list("pk", "n")
-    )
+    period_cases = Case.objects.filter(site=site, submitted_at__gte=lo, submitted_at__lt=hi)
+    likes = dict(period_cases.filter(likes__isnull=False).annotate(n=Count("likes")).values_list("pk", "n"))
     ratings = defaultdict(list)
-    for case_id, satisfaction in Rating.objects.filter(case_id__in=case_ids).values_list("case_id", "satisfaction"):
+    for case_id, satisfaction in (Rating.objects.filter(case__in=period_cases.values("pk"))
+                                  .order_by("id").values_list("case_id", "satisfaction")):
         ratings[case_id].append(satisfaction)
     weights = weights_for(settings_for(site))
     surges = defaultdict(list)
-    for alert in SurgeAlert.objects.filter(topic_id__in=list(by_topic), day__gte=start, day__lte=end):
+    for alert in SurgeAlert.objects.filter(topic__site=site, day__gte=start, day__lte=end):
         surges[alert.topic_id].append(alert)
     for fig in by_topic.values():
         fig.previous = previous.get(fig.topic.pk, 0)
