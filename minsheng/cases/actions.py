@@ -84,6 +84,8 @@ def _in_scope(user: User | None, action: str, case: Case) -> bool:
     transition = TRANSITIONS[action]
     if transition.scope == "citizen":
         return user is None
+    if transition.scope == "system" and user is None:
+        return True  # the worker acting on its own (automatic dispatch)
     if user is None:
         return False
     scope = scope_for(user)
@@ -348,6 +350,11 @@ def case_accept(
         # it with the leader's instruction (批示).
         _dispatch(case, by=by, lead=office, assisting=[], note=_("Letter to %(leader)s") % {"leader": case.leader},
                   at=now)
+    else:
+        # Where the site enables it, the routing model may dispatch the case after commit.
+        from minsheng.routing.dispatch import queue_auto_dispatch
+
+        queue_auto_dispatch(case)
     return case
 
 
@@ -442,9 +449,59 @@ def case_dispatch(
     return case
 
 
+@transaction.atomic
+def case_auto_dispatch(
+    case: Case, *, lead: Department, confidence: float, model: str, expected_version: int | None = None
+) -> Case:
+    """The routing model dispatches an accepted case (no person acts; see minsheng/routing).
+
+    The event says how confident the model was, so intake can judge it and undo it.
+    """
+    case = _lock(case, "auto_dispatch", None, expected_version)
+    note = _("Automatically dispatched (confidence %(confidence).2f)") % {"confidence": confidence}
+    _dispatch(case, by=None, lead=lead, assisting=(), note=note, at=timezone.now(), action="auto_dispatch",
+              extra={"confidence": round(confidence, 4), "model": model})
+    return case
+
+
+def last_dispatch_event(case: Case) -> CaseEvent | None:
+    """The event that made the current lead department: a dispatch, an automatic one or a forward."""
+    return (
+        case.events.filter(action__in=("dispatch", "auto_dispatch", "forward", "undo_auto_dispatch"))
+        .order_by("-created_at", "-id").first()
+    )
+
+
+@transaction.atomic
+def case_undo_auto_dispatch(case: Case, *, by: User, reason: str = "", expected_version: int | None = None) -> Case:
+    """Intake takes back an automatic dispatch: the case waits for dispatch again, the department is told.
+
+    Not a return (退回): the department did nothing wrong, so no return is counted against it.
+    """
+    case = _lock(case, "undo_auto_dispatch", by, expected_version)
+    last = last_dispatch_event(case)
+    if last is None or last.action != "auto_dispatch":
+        raise ActionError(_("This case was not dispatched automatically, or has been dispatched again since."))
+    before, now = case.status, timezone.now()
+    lead = case.lead_department
+    departments = tuple(case.assignments.filter(is_active=True).values_list("department_id", flat=True))
+    case.assignments.filter(is_active=True).update(is_active=False)
+    case.status = Status.ACCEPTED
+    case.lead_department = None
+    case.dispatched_at = case.received_at = case.first_contact_at = None
+    case.receive_due_at = case.contact_due_at = case.due_at = None
+    # Intake gets the dispatch stage afresh: the case sat with a department by the system's choice.
+    case.dispatch_due_at = stage_due(case, Stage.DISPATCH, now)
+    _record(case, "undo_auto_dispatch", before, by=by, at=now, department=lead, note=reason,
+            data={"from": lead.pk if lead else None})
+    notify_staff(case, "auto_dispatch_undone", _("Case %(code)s was taken back by intake: %(title)s") % {
+        "code": case.tracking_code, "title": case.title[:40]}, staff_for(case, departments=departments), at=now)
+    return case
+
+
 def _dispatch(
-    case: Case, *, by: User, lead: Department, assisting: Sequence[Department], note: str, at: datetime,
-    action: str = "dispatch", keep_reply_due: bool = False,
+    case: Case, *, by: User | None, lead: Department, assisting: Sequence[Department], note: str, at: datetime,
+    action: str = "dispatch", keep_reply_due: bool = False, extra: dict[str, Any] | None = None,
 ) -> None:
     """Shared by dispatch, the leader's-office route at acceptance, and forward."""
     allowed = set(case.site.descendant_ids())
@@ -476,7 +533,7 @@ def _dispatch(
     _record(
         case, action, before, by=by, at=at, department=lead, note=note,
         data={"lead": lead.pk, "assisting": [d.pk for d in assisting],
-              "insisted": before == Status.RETURNED and returned_by == lead.pk},
+              "insisted": before == Status.RETURNED and returned_by == lead.pk, **(extra or {})},
     )
     notify_citizen(case, "dispatched", occasion=f"dispatch{case.version}", department=lead.name)
     notify_staff(case, "dispatched", _("New case %(code)s: %(title)s") % {"code": case.tracking_code,

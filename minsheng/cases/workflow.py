@@ -58,6 +58,12 @@ TRANSITIONS: dict[str, Transition] = {
         {S.SUBMITTED, S.NEED_INFO, S.ACCEPTED, S.RETURNED, S.DISPATCHED, S.PROCESSING}, set(), INTAKE, "site",
     ),
     "dispatch": _t(_("Dispatch"), {S.ACCEPTED, S.RETURNED}, {S.DISPATCHED}, INTAKE, "site"),
+    # The routing model's dispatch of an accepted case (minsheng/routing, where the site enables it),
+    # and intake's undo of it, which puts the case back in the dispatch queue.
+    "auto_dispatch": _t(_("Automatic dispatch"), {S.ACCEPTED}, {S.DISPATCHED}, set(), "system"),
+    "undo_auto_dispatch": _t(
+        _("Undo automatic dispatch"), {S.DISPATCHED, S.PROCESSING}, {S.ACCEPTED}, INTAKE, "site"
+    ),
     "transfer": _t(
         _("Transfer to another site"), {S.SUBMITTED, S.ACCEPTED, S.RETURNED}, {S.SUBMITTED}, INTAKE, "site"
     ),

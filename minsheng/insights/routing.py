@@ -23,6 +23,7 @@ say: among predictions with confidence about 0.8, about 80 % are right.
 
 from __future__ import annotations
 
+import io
 import os
 import warnings
 from collections.abc import Sequence
@@ -258,12 +259,8 @@ class Router:
 
     # -- persistence ----------------------------------------------------------------------
 
-    def save(self, path: str | os.PathLike[str]) -> None:
-        """Write the model to one file (joblib). Only load files you wrote yourself:
-        like any pickle, a crafted file can run code."""
-        import joblib
-
-        payload = {
+    def _payload(self) -> dict[str, Any]:
+        return {
             "format": _FORMAT_NAME,
             "format_version": FORMAT_VERSION,
             "sklearn_version": sklearn.__version__,
@@ -271,7 +268,21 @@ class Router:
             "features": self._features,
             "model": self._model,
         }
-        joblib.dump(payload, os.fspath(path), compress=3)
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Write the model to one file (joblib). Only load files you wrote yourself:
+        like any pickle, a crafted file can run code."""
+        import joblib
+
+        joblib.dump(self._payload(), os.fspath(path), compress=3)
+
+    def to_bytes(self) -> bytes:
+        """The same content as :meth:`save`, as bytes (for a database row)."""
+        import joblib
+
+        buffer = io.BytesIO()
+        joblib.dump(self._payload(), buffer, compress=3)
+        return buffer.getvalue()
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> Router:
@@ -284,21 +295,36 @@ class Router:
             raise
         except Exception as exc:  # unpickling errors come in many types
             raise RouterFormatError(f"{path}: not a readable routing model ({exc})") from exc
+        return cls._from_payload(payload, str(path))
+
+    @classmethod
+    def from_bytes(cls, data: bytes, *, name: str = "routing model") -> Router:
+        """Read bytes written by :meth:`to_bytes`."""
+        import joblib
+
+        try:
+            payload = joblib.load(io.BytesIO(bytes(data)))
+        except Exception as exc:  # unpickling errors come in many types
+            raise RouterFormatError(f"{name}: not a readable routing model ({exc})") from exc
+        return cls._from_payload(payload, name)
+
+    @classmethod
+    def _from_payload(cls, payload: Any, name: str) -> Router:
         if not isinstance(payload, dict) or payload.get("format") != _FORMAT_NAME:
-            raise RouterFormatError(f"{path}: not a routing model file")
+            raise RouterFormatError(f"{name}: not a routing model file")
         version = payload.get("format_version")
         if version != FORMAT_VERSION:
             raise RouterFormatError(
-                f"{path}: routing model format version {version!r}, this code reads version "
+                f"{name}: routing model format version {version!r}, this code reads version "
                 f"{FORMAT_VERSION}; retrain the model"
             )
         saved_sklearn = payload.get("sklearn_version")
         if saved_sklearn != sklearn.__version__:
             warnings.warn(
-                f"{path}: trained with scikit-learn {saved_sklearn}, running {sklearn.__version__};"
+                f"{name}: trained with scikit-learn {saved_sklearn}, running {sklearn.__version__};"
                 " retrain if predictions look wrong",
                 RuntimeWarning,
-                stacklevel=2,
+                stacklevel=3,
             )
         return cls(payload["features"], payload["model"], tuple(payload["labels"]))
 

@@ -1,7 +1,9 @@
 """Chinese text normalisation and tokenisation shared by the insight models.
 
 Django-free on purpose: the routing model, its tests and the benchmarks import this
-without settings.
+without settings. Normalisation and the jieba instance come from the project's one Chinese
+text layer, :mod:`minsheng.lib.chinese`; this module adds what the models need on top (URL and
+spreadsheet debris, masked place codes, stop words).
 
 Two input shapes must end up looking alike: a message as the citizen typed it (title and
 body, punctuation, function words, full-width characters, spreadsheet debris) and a
@@ -13,12 +15,11 @@ single digits/letters and a fixed list of function words, so the model never lea
 
 from __future__ import annotations
 
-import logging
 import re
-import threading
-import unicodedata
 from collections.abc import Iterable
 from typing import Any
+
+from minsheng.lib import chinese
 
 __all__ = [
     "STOP_WORDS",
@@ -64,59 +65,34 @@ STOP_WORDS: frozenset[str] = frozenset(_STOP_WORDS_TEXT.split())
 def normalize(text: str, *, mask_places: bool = False) -> str:
     """Return a canonical form of ``text``.
 
-    NFKC folds full-width Latin, digits and punctuation to half-width (and the ideographic
-    space to a plain one); Latin is lower-cased, URLs and spreadsheet escapes are dropped,
-    whitespace runs collapse to one space. With ``mask_places`` the masked place codes of
+    :func:`minsheng.lib.chinese.normalise` (NFKC: full-width Latin, digits and punctuation to
+    half-width; traditional characters to simplified; Latin lower-cased), after dropping
+    spreadsheet escapes, and then URLs dropped and whitespace runs collapsed to one space. With ``mask_places`` the masked place codes of
     published data (A市, A3区) lose their letter and number, keeping only 市/区/县.
     """
     if not text:
         return ""
     text = _XML_ESCAPE_RE.sub(" ", text)
-    text = unicodedata.normalize("NFKC", text).lower()
+    text = chinese.normalise(text)
     text = _URL_RE.sub(" ", text)
     if mask_places:
         text = _PLACE_CODE_RE.sub("", text)
     return _WS_RE.sub(" ", text).strip()
 
 
-_lock = threading.Lock()
-_tokenizer: Any = None
-_user_words: tuple[str, ...] = ()
-
-
 def _get_tokenizer() -> Any:
-    """Initialise jieba lazily: loading its dictionary takes about a second."""
-    global _tokenizer
-    if _tokenizer is None:
-        with _lock:
-            if _tokenizer is None:
-                import jieba
-
-                # jieba logs "Building prefix dict ..." at DEBUG/INFO on first use.
-                jieba.setLogLevel(logging.WARNING)
-                logging.getLogger("jieba").setLevel(logging.WARNING)
-                tok = jieba.Tokenizer()
-                tok.initialize()
-                for word in _user_words:
-                    tok.add_word(word)
-                _tokenizer = tok
-    return _tokenizer
+    # The process's one jieba instance, shared with search and masking (minsheng.lib.chinese).
+    return chinese.jieba_tokenizer()
 
 
 def set_user_words(words: Iterable[str]) -> None:
     """Teach the tokenizer extra words (place, compound and department names).
 
-    Takes effect immediately if the tokenizer is loaded, otherwise at initialisation.
-    Calling it again adds to the earlier words. It affects every user in the process, so
-    call it at start-up, not per request.
+    Kept for callers of this module; it adds to the one user dictionary of
+    :mod:`minsheng.lib.chinese`, so search and masking learn the words too. It affects every
+    user in the process, so call it at start-up, not per request.
     """
-    global _user_words
-    cleaned = tuple(dict.fromkeys(w.strip() for w in words if w and w.strip()))
-    with _lock:
-        _user_words = tuple(dict.fromkeys(_user_words + cleaned))
-        if _tokenizer is not None:
-            for word in cleaned:
-                _tokenizer.add_word(word)
+    chinese.add_user_words(words)
 
 
 def tokenize(text: str, *, hmm: bool = True) -> list[str]:
