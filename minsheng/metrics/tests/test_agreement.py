@@ -40,7 +40,9 @@ def dashboard_numbers(client, world) -> dict[tuple[str, str, str], int]:
     out = {}
     for href, text in re.findall(r'<a href="(/staff/metrics/cases/\?[^"]+)">([^<]+)</a>', html):
         query = parse_qs(urlsplit(unescape(href)).query)
-        if query["period"] != [month] or "category" in query or "site" in query and query["site"] != [world.city.code]:
+        # The month's own numbers for the whole city (not a heat-map cell of one district or category,
+        # not a month of the trend table).
+        if query["period"] != [month] or "category" in query or query["site"] != [world.city.code]:
             continue
         key = (query["figure"][0], query["part"][0], query.get("department", [""])[0])
         out.setdefault(key, int(float(text)))

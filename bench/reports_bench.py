@@ -1,0 +1,146 @@
+"""Report rendering and the issue-4 pages at scale (docs/performance.md, "Reports and statistics pages").
+
+Two parts, one at a time (the machine is small):
+
+    .venv/bin/python bench/reports_bench.py --render   # a 通报-sized document to HTML, PDF, Word, Excel
+    .venv/bin/python bench/reports_bench.py --pages    # public figures, 通报 and dashboard on 1M cases
+
+``--render`` needs no database: a synthetic document the size of a city's monthly report (30
+departments, a 12-month trend, a 10 × 6 heat map, 6 charts) is rendered cold (empty chart cache) and
+warm. Charts are the slow part, so each chart is drawn once per process and cached by content.
+
+``--pages`` reads the PostgreSQL database built by bench/metrics_bench.py --build (1,000,000 cases,
+minsheng_bench_metrics) and times, for the city and its last complete month: the public page's
+figures (what is cached for ten minutes), the 通报 document and the staff dashboard document. It only
+reads; the reports app's own table is not in that database, so the ranking minimum is the default.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+
+def load_average() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def timed(call: Any, runs: int) -> tuple[float, float]:
+    seconds = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        call()
+        seconds.append(time.perf_counter() - t0)
+    return statistics.median(seconds), max(seconds)
+
+
+def sample_document() -> Any:
+    from minsheng.reports.document import Chart, Document, Paragraph, Section, Table
+
+    departments = [f"第{i + 1}局" for i in range(30)]
+    months = [f"2026-{m:02d}" for m in range(1, 13)]
+    ranking = Table(["名次", "部门", "件数", "回复率（%）", "按时办结率（%）", "满意率（%）", "考评得分"],
+                    [[i + 1, d, 400 - i * 7, 99.0 - i * 0.3, 95.0 - i * 0.5, 92.0 - i * 0.4, 96.0 - i]
+                     for i, d in enumerate(departments)], caption="部门排名")
+    return Document(
+        title="某市人民政府政民互动工作通报（2026年10月）", subtitle="2026年10月", issued_by="某市人民政府办公室",
+        date=date(2026, 11, 1),
+        sections=[
+            Section("总体情况", [Paragraph("本期共收到群众留言 12000 件，受理 11500 件；已答复 11000 件。" * 3), ranking]),
+            Section("部门排名", [Chart("hbar", "各部门考评得分", departments, {"考评得分": [96.0 - i for i in range(30)]})]),
+            Section("分类 × 区县", [Chart("heatmap", "各分类、各区县留言量", [f"{d}区" for d in "ABCDEF"],
+                                         {f"分类{c}": [float((c * 7 + d * 13) % 50) for d in range(6)] for c in range(10)})]),
+            Section("趋势", [
+                Chart("line", "每月留言量", months, {"收到": [1000.0 + 50 * i for i in range(12)],
+                                                   "已答复": [950.0 + 45 * i for i in range(12)]}),
+                Chart("line", "每月主要比率", months, {"回复率": [95.0 + i * 0.2 for i in range(12)]}, unit="%"),
+                Chart("bar", "超期时长分布", ["<=5", "6-20", "21-60", ">60"], {"件数": [30.0, 12.0, 4.0, 1.0]}),
+            ]),
+        ])
+
+
+def render(runs: int) -> None:
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "minsheng.test_settings")
+    django.setup()
+    from minsheng.reports import charts
+    from minsheng.reports.render import render_docx, render_html, render_pdf, render_xlsx
+
+    doc = sample_document()
+    print(f"render: 6 charts, 30-row ranking; load average {load_average()}")
+    t0 = time.perf_counter()
+    render_html(doc)
+    print(f"  html, cold (charts drawn): {time.perf_counter() - t0:.2f} s")
+    for label, call in (("html, warm", lambda: render_html(doc)), ("pdf", lambda: render_pdf(doc)),
+                        ("docx (charts as PNG, first call draws them)", lambda: render_docx(doc)),
+                        ("xlsx", lambda: render_xlsx(doc))):
+        median, worst = timed(call, runs)
+        print(f"  {label}: median {median:.2f} s, max {worst:.2f} s over {runs} runs")
+    one = doc.charts()[0]
+    charts._svg_cached.cache_clear()
+    median, worst = timed(lambda: (charts._svg_cached.cache_clear(), charts.chart_svg(one)), runs)
+    print(f"  one chart drawn (hbar, 30 bars), uncached: median {median:.2f} s")
+    print(f"load average after: {load_average()}")
+
+
+def pages(runs: int) -> None:
+    os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/minsheng_bench_metrics")
+    sys.path.insert(0, str(REPO / "bench"))
+    import backoffice_bench as bo  # the same bench environment (keys, data folder, log level)
+
+    bo.DATA_DIR = Path("/tmp/minsheng-bench-reports")
+    bo.configure()
+    import django
+
+    django.setup()
+    from django.db.models import Max
+
+    from minsheng.cases.models import Case
+    from minsheng.metrics import dashboards, public_views, reporting
+    from minsheng.sites.models import Site
+
+    reporting.ranking_min_cases = lambda site: 10  # type: ignore[assignment]  # see the module docstring
+    public_views.ranking_min_cases = lambda site: 10  # type: ignore[assignment]
+    latest = Case.objects.aggregate(m=Max("submitted_at"))["m"]
+    first_of_month = latest.date().replace(day=1)
+    period = reporting.month((first_of_month - timedelta(days=1)).year, (first_of_month - timedelta(days=1)).month)
+    city = Site.objects.get(code="bench-city")
+    print(f"pages: {Case.objects.count():,} cases, city bench-city, {period.code}; load average {load_average()}")
+    selection = dashboards.Selection(site=city, period=period)
+    for label, call in (
+        ("public page figures (cache miss)", lambda: public_views.public_figures(city, period)),
+        ("通报 document", lambda: reporting.build_report(city, period)),
+        ("staff dashboard document", lambda: dashboards.build_dashboard(selection)),
+    ):
+        median, worst = timed(call, runs)
+        print(f"  {label}: median {median:.1f} s, max {worst:.1f} s over {runs} runs")
+    print(f"load average after: {load_average()}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--render", action="store_true")
+    parser.add_argument("--pages", action="store_true")
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args(argv)
+    if not (args.render or args.pages):
+        parser.error("choose --render or --pages")
+    if args.render:
+        render(args.runs)
+    if args.pages:
+        pages(args.runs)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
