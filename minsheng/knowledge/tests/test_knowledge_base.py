@@ -209,3 +209,14 @@ def test_an_entry_cannot_be_made_from_a_case_out_of_scope_or_without_reply(world
     response = login(world.handler_a).post(reverse("knowledge_staff:from_case", args=[open_case.pk]), follow=True)
     assert "no approved reply" in response.content.decode()
     assert not KnowledgeEntry.objects.exists()
+
+
+def test_the_demo_command_publishes_entries_through_the_actions_once(world, client):  # type: ignore[no-untyped-def]
+    from django.core.management import call_command
+
+    call_command("seed_knowledge_demo", "--site", world.city.code)
+    call_command("seed_knowledge_demo", "--site", world.city.code)
+    assert KnowledgeEntry.objects.filter(status=EntryStatus.PUBLISHED).count() == 5
+    assert KnowledgeEvent.objects.filter(action="publish").count() == 5
+    html = client.get(reverse("knowledge_public:faq", kwargs={"site": world.city.code}), {"q": "公积金"}).content.decode()
+    assert "住房公积金可以用来支付房租吗" in html
