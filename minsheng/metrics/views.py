@@ -38,7 +38,7 @@ def _user(request: HttpRequest) -> User:
 
 def _errors(form: Any) -> str:
     """“Label: message” for every error, so that the person knows which field to correct."""
-    out = []
+    out: list[str] = []
     for name, errors in form.errors.items():
         label = form.fields[name].label if name in form.fields else ""
         out.extend(f"{label}: {error}" if label else str(error) for error in errors)
@@ -54,14 +54,27 @@ def _supervised_sites(user: User) -> frozenset[int]:
 
 @staff_required
 def review(request: HttpRequest) -> HttpResponse:
-    """The supervisor's queue: pending exclusions and appeals of the sites they supervise."""
-    sites = _supervised_sites(_user(request))
+    """The queue of exclusions and appeals of the user's sites: supervisors decide them, intake
+    officers follow them. The one entry in the staff menu: department staff land on their appeals."""
+    user = _user(request)
+    scope = scope_for(user)
+    deciding = scope.sites(RoleKind.SUPERVISOR)
+    sites = deciding | scope.sites(RoleKind.INTAKE)
+    if not sites:
+        if actions.appeal_departments(user):
+            return redirect("metrics_staff:appeals")
+        raise Http404
     exclusions = Exclusion.objects.filter(case__site_id__in=sites).select_related(
         "case", "department", "requested_by", "decided_by")
     appeals = Appeal.objects.filter(site_id__in=sites).select_related("department", "case", "filed_by", "decided_by")
+    pending_exclusions = list(exclusions.filter(state=RequestState.PENDING).order_by("created_at", "id"))
+    pending_appeals = list(appeals.filter(state=RequestState.PENDING).order_by("created_at", "id"))
+    for exclusion in pending_exclusions:
+        exclusion.decidable = exclusion.case.site_id in deciding  # type: ignore[attr-defined]
+    for appeal in pending_appeals:
+        appeal.decidable = appeal.site_id in deciding  # type: ignore[attr-defined]
     return render(request, "metrics/review.html", {
-        "pending_exclusions": exclusions.filter(state=RequestState.PENDING).order_by("created_at", "id"),
-        "pending_appeals": appeals.filter(state=RequestState.PENDING).order_by("created_at", "id"),
+        "pending_exclusions": pending_exclusions, "pending_appeals": pending_appeals,
         "decided_exclusions": exclusions.exclude(state=RequestState.PENDING).order_by("-decided_at", "-id")[:20],
         "decided_appeals": appeals.exclude(state=RequestState.PENDING).order_by("-decided_at", "-id")[:20],
         "form": DecisionForm(), "figures": FIGURE_LABELS,

@@ -68,10 +68,10 @@ def test_only_a_supervisor_of_the_site_decides_and_only_once(world, make_case):
     for user in (world.handler_a, world.intake, world.admin, world.reviewer_a):
         with pytest.raises(ActionError):
             actions.exclusion_decide(exclusion, by=user, approve=True, note="同意")
-    with pytest.raises(ActionError, match="needs a note"):
+    with override("en"), pytest.raises(ActionError, match="needs a note"):
         actions.exclusion_decide(exclusion, by=world.supervisor, approve=True, note="  ")
     actions.exclusion_decide(exclusion, by=world.supervisor, approve=False, note="属合理诉求，应予办理")
-    with pytest.raises(ActionError, match="already been decided"):
+    with override("en"), pytest.raises(ActionError, match="already been decided"):
         actions.exclusion_decide(exclusion, by=world.supervisor, approve=True, note="改为同意")
     assert compute(today_scope(world, department=world.dept_a)).counts["excluded"] == 0
 
@@ -81,10 +81,10 @@ def test_another_department_cannot_ask_and_a_second_request_is_refused(world, ma
     for user in (world.handler_b, world.district_handler):
         with pytest.raises(ActionError):
             actions.exclusion_request(case, by=user, reason="申诉理由甲")
-    with pytest.raises(ActionError, match="Say why"):
+    with override("en"), pytest.raises(ActionError, match="Say why"):
         actions.exclusion_request(case, by=world.handler_a, reason=" ")
     actions.exclusion_request(case, by=world.intake, reason="申诉理由甲")
-    with pytest.raises(ActionError, match="already pending"):
+    with override("en"), pytest.raises(ActionError, match="already pending"):
         actions.exclusion_request(case, by=world.handler_a, reason="申诉理由甲")
 
 
@@ -125,7 +125,9 @@ def test_other_departments_and_sites_get_404_on_every_exclusion_url(client, worl
                             {"reason": "申诉理由甲"}).status_code == 404
         assert client.post(reverse("metrics_staff:decide_exclusion", args=[exclusion.pk]),
                            {"decision": "approve", "note": "x"}).status_code == 404
-        assert client.get(reverse("metrics_staff:review")).status_code == 404
+        review = client.get(reverse("metrics_staff:review"), follow=True)
+        assert review.redirect_chain[0][0] == reverse("metrics_staff:appeals")
+        assert "申诉理由甲" not in review.content.decode()
     other_site = Site.objects.create(code="b-city", name="B市")
     stranger = User.objects.create_user(username="b_supervisor", password=TEST_PASSWORD)
     Role.objects.create(user=stranger, kind=RoleKind.SUPERVISOR, site=other_site)
@@ -266,3 +268,16 @@ def test_a_department_that_is_inactive_keeps_its_exclusions(world, make_case):
     Department.objects.filter(pk=world.dept_a.pk).update(is_active=False)
     actions.exclusion_decide(exclusion, by=world.supervisor, approve=True, note="同意")
     assert compute(today_scope(world)).counts["excluded"] == 1
+
+
+def test_the_menu_entry_leads_each_role_to_its_page(client, world, make_case):
+    case = make_case("processing")
+    actions.exclusion_request(case, by=world.handler_a, reason="申诉理由甲")
+    login(client, world.handler_a)
+    assert client.get(reverse("metrics_staff:review")).url == reverse("metrics_staff:appeals")
+    login(client, world.intake)
+    page = client.get(reverse("metrics_staff:review")).content.decode()
+    assert "申诉理由甲" in page and reverse("metrics_staff:decide_exclusion", args=[1]) not in page
+    assert "剔除与申诉" in page  # Chinese by default
+    login(client, world.supervisor)
+    assert "metrics/exclusions/" in client.get(reverse("metrics_staff:review")).content.decode()
