@@ -205,3 +205,15 @@ def test_the_handler_who_wrote_the_reply_does_not_get_the_review_checks(world, l
     case = case_in_status(world, "reviewing")
     html = login(world.handler_a).get(reverse("workbench:case", args=[case.pk])).content.decode()
     assert 'id="reply-checks"' not in html and 'id="possible-duplicates"' not in html
+
+
+def test_the_sweep_indexes_what_a_lost_task_missed(world):  # type: ignore[no-untyped-def]
+    from minsheng.knowledge.tasks import index_sweep
+
+    new = submit_case(world).case  # no on-commit run in this test: the task was "lost"
+    published = _replied(world, body=NOISE)
+    similar_index.index_case(published.pk)
+    SimilarDoc.objects.filter(pk=published.pk).update(public_keywords=None)
+    index_sweep.call_local()
+    assert SimilarDoc.objects.filter(pk=new.pk).exists()
+    assert SimilarDoc.objects.get(pk=published.pk).public_keywords
