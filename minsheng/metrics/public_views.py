@@ -105,7 +105,9 @@ def stats(request: HttpRequest, site: str) -> HttpResponse:
     site_obj = _site(site)
     period, error = _selected_period(request)
     figures = cached_figures(site_obj, period)
-    reports = IssuedReport.objects.filter(site=site_obj, status=ReportStatus.ISSUED).order_by("-start")[:6]
+    reports = (IssuedReport.objects.filter(site=site_obj, status=ReportStatus.ISSUED,
+                                           kind__in=reporting.REPORT_KINDS.values())
+               .defer(*HEAVY_FIELDS).order_by("-start")[:6])
     return render(request, "metrics/public/stats.html", {
         "site": site_obj, "period": period, "figures": figures, "error": error,
         "years": _year_choices(site_obj), "months": range(1, 13), "reports": reports,
@@ -114,9 +116,14 @@ def stats(request: HttpRequest, site: str) -> HttpResponse:
 
 # ------------------------------------------------------------------------------------ reports ---
 
-def _issued(site: Site, period: str) -> IssuedReport:
-    report = IssuedReport.objects.filter(site=site, period=period, status=ReportStatus.ISSUED,
-                                         kind__in=reporting.REPORT_KINDS.values()).first()
+# The rendered files are up to a few hundred kilobytes each: only the download that needs one loads it.
+HEAVY_FIELDS = ("pdf", "docx", "xlsx")
+
+
+def _issued(site: Site, period: str, *, keep: str = "") -> IssuedReport:
+    report = (IssuedReport.objects.filter(site=site, period=period, status=ReportStatus.ISSUED,
+                                          kind__in=reporting.REPORT_KINDS.values())
+              .defer(*[f for f in HEAVY_FIELDS if f != keep]).select_related("site").first())
     if report is None:
         raise Http404
     return report
@@ -126,7 +133,7 @@ def _issued(site: Site, period: str) -> IssuedReport:
 def report_list(request: HttpRequest, site: str) -> HttpResponse:
     site_obj = _site(site)
     reports = IssuedReport.objects.filter(site=site_obj, status=ReportStatus.ISSUED,
-                                          kind__in=reporting.REPORT_KINDS.values()).defer("pdf", "docx", "xlsx")
+                                          kind__in=reporting.REPORT_KINDS.values()).defer(*HEAVY_FIELDS)
     return render(request, "metrics/public/report_list.html", {"site": site_obj, "reports": reports})
 
 
@@ -160,7 +167,7 @@ def report_file(report: IssuedReport, fmt: str) -> HttpResponse:
 def report_download(request: HttpRequest, site: str, period: str, fmt: str) -> HttpResponse:
     if fmt not in DOWNLOADS:
         raise Http404
-    return report_file(_issued(_site(site), period), fmt)
+    return report_file(_issued(_site(site), period, keep=fmt), fmt)
 
 
 # ---------------------------------------------------------------------------------- open data ---

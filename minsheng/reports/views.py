@@ -86,8 +86,10 @@ def _list(site_ids: frozenset[int]):  # type: ignore[no-untyped-def]
 def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     report = _report_or_404(request.user, pk)  # type: ignore[arg-type]
     html = render_html(Document.from_dict(report.document), standalone=False)
-    return render(request, "metrics/report_staff_detail.html", {
-        "report": report, "html": html, "events": report.events.select_related("actor")})
+    labels = {"generate": _("Draft generated"), "regenerate": _("Regenerated"), "edit_note": _("Note edited"),
+              "issue": _("Issued")}
+    events = [(e, labels.get(e.action, e.action)) for e in report.events.select_related("actor")]
+    return render(request, "metrics/report_staff_detail.html", {"report": report, "html": html, "events": events})
 
 
 @staff_required

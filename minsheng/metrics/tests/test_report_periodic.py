@@ -216,3 +216,41 @@ def test_the_scheduled_task_drafts_last_month_and_last_quarter_on_the_first_of_a
 
 def test_the_scheduled_task_skips_sites_without_messages(world):
     assert draft_due_reports(dt.date(2026, 11, 1)) == []
+
+
+def test_the_staff_report_page_shows_the_draft_and_its_history(client, scenario):
+    login(client, scenario.world.supervisor)
+    generate(client, scenario.world)
+    report = IssuedReport.objects.get()
+    client.post(reverse("metrics_staff:report_act", args=[report.pk, "note"]), {"note": "请各部门加快办理。"})
+    page = client.get(reverse("metrics_staff:report", args=[report.pk]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "请各部门加快办理。" in html and "修改按语" in html and "生成草稿" in html
+    assert [label for _e, label in page.context["events"]] == ["生成草稿", "修改按语"]
+
+
+def test_a_note_that_is_too_long_is_refused_with_a_message(client, scenario):
+    login(client, scenario.world.supervisor)
+    generate(client, scenario.world)
+    report = IssuedReport.objects.get()
+    response = client.post(reverse("metrics_staff:report_act", args=[report.pk, "note"]), {"note": "长" * 2001},
+                           follow=True)
+    assert any("按语过长" in str(m) for m in response.context["messages"])
+    report.refresh_from_db()
+    assert report.note == ""
+
+
+def test_the_public_report_page_does_not_load_the_files(client, scenario, django_assert_num_queries):
+    login(client, scenario.world.supervisor)
+    generate(client, scenario.world)
+    report = IssuedReport.objects.get()
+    client.post(reverse("metrics_staff:report_act", args=[report.pk, "issue"]))
+    client.logout()
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        client.get(reverse("metrics_public:report_detail", args=[scenario.world.city.code, report.period]))
+    report_queries = [q["sql"] for q in queries.captured_queries if "reports_issuedreport" in q["sql"]]
+    assert report_queries and all('"pdf"' not in sql and '"docx"' not in sql for sql in report_queries)
