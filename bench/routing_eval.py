@@ -1,6 +1,6 @@
 """Measure the routing model on the Teddy Cup 2020 messages (not in the repository).
 
-    .venv/bin/python bench/routing_eval.py [--data PATH] [--repeats 2] [--folds 5]
+    .venv/bin/python bench/routing_eval.py [--data PATH] [--repeats 2] [--folds 5] [--variants]
 
 Protocol (docs/intelligence.md, "Routing"): the score is measured on *raw* messages only
 (as citizens typed them, title and body separate), with repeated stratified K-fold over
@@ -29,6 +29,7 @@ from collections import Counter
 from pathlib import Path
 
 import numpy as np
+import scipy.sparse as sp
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -83,6 +84,92 @@ def stratified_kfold(labels: list[str], folds: int, seed: int) -> list[list[int]
     return out
 
 
+def run_variants(rows: list[dict[str, str]], raw: list[int], twins: dict[int, set[int]], seed: int = 0) -> None:
+    """The development table of docs/intelligence.md: one leak-free 5-fold pass per feature variant.
+
+    Every variant uses the production classifier (LinearSVC, C = 0.5, weight 3 on rows with a title)
+    without the confidence calibration, which does not change the predicted label.
+    """
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.svm import LinearSVC
+
+    from minsheng.insights import textprep
+
+    labels = np.array([r["label"] for r in rows], dtype=object)
+    has_title = np.array([bool(r["title"]) for r in rows])
+    raw_labels = [labels[i] for i in raw]
+    splits = []
+    for fold in stratified_kfold(raw_labels, 5, seed=seed):
+        test = [raw[k] for k in fold]
+        excluded = set(test)
+        for i in test:
+            excluded |= twins[i]
+        splits.append(([i for i in range(len(rows)) if i not in excluded], test))
+
+    def chars(ngrams: tuple[int, int], min_df: int = 2) -> TfidfVectorizer:
+        return TfidfVectorizer(analyzer="char", lowercase=False, ngram_range=ngrams, sublinear_tf=True,
+                               min_df=min_df, dtype=np.float32)
+
+    def words(ngrams: tuple[int, int], min_df: int = 2) -> TfidfVectorizer:
+        return TfidfVectorizer(tokenizer=_identity, preprocessor=_identity, token_pattern=None, lowercase=False,
+                               ngram_range=ngrams, sublinear_tf=True, min_df=min_df, dtype=np.float32)
+
+    nonword = re.compile(r"[\W_]+")
+    stop_re = re.compile("|".join(map(re.escape, sorted((w for w in textprep.STOP_WORDS if len(w) > 1),
+                                                        key=len, reverse=True))) + "|[的了吗呢吧啊呀哦嘛啦]")
+    cut = 800
+    tokens = [(textprep.content_tokens(r["title"]), textprep.content_tokens(r["text"][:cut])) for r in rows]
+    clean = [(nonword.sub("", textprep.normalize(r["title"])), nonword.sub("", textprep.normalize(r["text"][:cut])))
+             for r in rows]
+    masked = [(nonword.sub("", textprep.normalize(r["title"], mask_places=True)),
+               nonword.sub("", textprep.normalize(r["text"][:cut], mask_places=True))) for r in rows]
+    nostop = [(stop_re.sub("", t), stop_re.sub("", b)) for t, b in clean]
+    short = [(t, b[:500]) for t, b in clean]
+
+    def char_blocks(docs, ngrams=(1, 3)):  # type: ignore[no-untyped-def]
+        return [(lambda i: docs[i][0] + docs[i][1], lambda: chars(ngrams)),
+                (lambda i: docs[i][0] or "\x00", lambda: chars((1, 2), 1))]
+
+    word_char = [
+        (lambda i: tokens[i][0] + tokens[i][1], lambda: words((1, 2))),
+        (lambda i: "".join(tokens[i][0] + tokens[i][1]), lambda: chars((1, 3))),
+        (lambda i: tokens[i][0] or ["\x00"], lambda: words((1, 1), 1)),
+        (lambda i: "".join(tokens[i][0]) or "\x00", lambda: chars((1, 2), 1)),
+    ]
+    table = [
+        ("jieba words 1-2 + chars 1-3, title blocks (previous model)", word_char, 3.0, 0.5),
+        ("chars 1-3 + title chars 1-2, no segmentation (production)", char_blocks(clean), 3.0, 0.5),
+        ("  same, C = 1", char_blocks(clean), 3.0, 1.0),
+        ("  same, C = 0.25", char_blocks(clean), 3.0, 0.25),
+        ("  same, typed rows weight 1 (no extra weight)", char_blocks(clean), 1.0, 0.5),
+        ("  same, typed rows weight 5", char_blocks(clean), 5.0, 0.5),
+        ("  chars 1-4", char_blocks(clean, (1, 4)), 3.0, 0.5),
+        ("  body cut to 500 characters", char_blocks(short), 3.0, 0.5),
+        ("  function words removed", char_blocks(nostop), 3.0, 0.5),
+        ("  masked place codes dropped (A3区 -> 区)", char_blocks(masked), 3.0, 0.5),
+    ]
+    print(f"\nvariants, one leak-free 5-fold pass over the raw rows (seed {seed}):", flush=True)
+    for name, blocks, titled_weight, c in table:
+        started = time.process_time()
+        pred: dict[int, str] = {}
+        for train, test in splits:
+            fitted = [factory() for _column, factory in blocks]
+            x_train = sp.hstack([v.fit_transform([col(i) for i in train]) for v, (col, _f) in zip(fitted, blocks, strict=True)],
+                                format="csr")
+            x_test = sp.hstack([v.transform([col(i) for i in test]) for v, (col, _f) in zip(fitted, blocks, strict=True)],
+                               format="csr")
+            weights = np.where(has_title[train], titled_weight, 1.0)
+            svm = LinearSVC(C=c, random_state=seed).fit(x_train, labels[train], sample_weight=weights)
+            pred.update(zip(test, svm.predict(x_test), strict=True))
+        result = routing.evaluate(raw_labels, [pred[i] for i in raw])
+        print(f"  {name:<62} macro-F1 {result['macro_f1']:.4f}  accuracy {result['accuracy']:.4f}  "
+              f"({time.process_time() - started:.0f} s CPU)", flush=True)
+
+
+def _identity(x):  # type: ignore[no-untyped-def]
+    return x
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -91,6 +178,7 @@ def main() -> int:
     parser.add_argument("--repeats", type=int, default=2)
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--threshold", type=float, default=0.2, help="near-duplicate containment")
+    parser.add_argument("--variants", action="store_true", help="also run the development table of variants")
     args = parser.parse_args()
 
     if not args.data.exists():
@@ -185,6 +273,8 @@ def main() -> int:
     print("most frequent confusions (true → predicted, summed over passes):")
     for (true_label, pred_label), n in confusion.most_common(8):
         print(f"  {true_label} → {pred_label}: {n}")
+    if args.variants:
+        run_variants(rows, raw, twins)
     return 0
 
 
