@@ -79,3 +79,19 @@ def test_a_late_reply_and_a_reply_without_substance_are_flagged() -> None:
     empty = rc.check_timeliness("您好，您的问题已转交相关部门，正在处理。", due_at=None, replied_at=None)
     assert empty.level == rc.WARN and "已转交" in empty.reasons[0].render()
     assert rc.check_timeliness(GOOD, due_at=due, replied_at=due - timedelta(hours=1)).level == rc.PASS
+
+
+def test_the_usual_receipt_formula_does_not_make_a_substantial_reply_look_empty() -> None:
+    reply = "网友您好！您的留言已收悉。现将有关情况回复如下：会计从业资格证已取消，现在已不能换证。"
+    assert rc.check_timeliness(reply, due_at=None, replied_at=None).level == rc.PASS
+
+
+def test_a_forwarding_notice_is_flagged_as_without_substance() -> None:
+    reply = "您好！您所反映的问题我们已经受理，并已交办给市公安局进行处理，会在处理完后对您进行回复。"
+    check = rc.check_timeliness(reply, due_at=None, replied_at=None)
+    assert check.level == rc.WARN and "已交办" in check.reasons[0].render()
+
+
+def test_an_answer_to_an_inquiry_counts_as_saying_what_was_decided() -> None:
+    check = rc.check_completeness("网友您好！按照规定，办理落户需提交社保和劳动合同，建议您等试用期满后再来办理。")
+    assert not any(r.msgid.startswith("Does not say what was done") for r in check.reasons)
