@@ -672,6 +672,16 @@ class TopicModel:
         state = self._topics.get(topic_id)
         return None if state is None else self._describe(state, self.now or self._latest())
 
+    def describe(self, topic_ids: Iterable[int]) -> dict[int, Topic]:
+        """Several topics described as ``topics()`` would (the reference time computed once)."""
+        ref = self.now or self._latest()
+        return {tid: self._describe(self._topics[tid], ref) for tid in topic_ids if tid in self._topics}
+
+    def members(self, topic_id: int) -> list[tuple[str, datetime, str]]:
+        """``(message id, posted_at, author)`` of a topic's members, in no particular order."""
+        state = self._topics.get(topic_id)
+        return [] if state is None else [(m.id, m.posted_at, m.author) for m in state.members]
+
     def topic_ids(self) -> list[int]:
         return list(self._topics)
 

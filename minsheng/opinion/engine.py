@@ -33,6 +33,7 @@ from django.utils.translation import override
 
 from minsheng.cases.models import Case, Status
 from minsheng.insights.topics import HeatWeights, Message, TopicModel, heat_score
+from minsheng.insights.topics import Topic as ModelTopic
 from minsheng.lib.masking import mask_personal_data
 from minsheng.opinion.models import (
     OpinionEvent,
@@ -125,8 +126,9 @@ def _model_from(snapshot: TopicModelSnapshot, cfg: OpinionSettings) -> TopicMode
 def assign_new(site: Site, *, now: datetime | None = None, limit: int = BATCH) -> AssignResult:
     """Add the site's new cases to its topics (the minute task); idempotent."""
     now = now or timezone.now()
-    snapshot = TopicModelSnapshot.objects.filter(site=site).first()
-    if snapshot is None or not snapshot.state:
+    # The state can weigh tens of megabytes: read it once, under the lock below.
+    snapshot = TopicModelSnapshot.objects.filter(site=site).only("pk", "high_water", "fitted_at").first()
+    if snapshot is None or snapshot.fitted_at is None:
         # First run for this site: cluster the window from scratch.
         result = refit(site, now=now)
         result.surges = detect_surges(site, result.topics, now=now)
@@ -146,18 +148,11 @@ def assign_new(site: Site, *, now: datetime | None = None, limit: int = BATCH) -
             messages = _messages(cases, _likes([c.pk for c in cases]))
             pairs = model.add(messages)
             by_model_id = _topics_by_model_id(site, {tid for _mid, tid in pairs})
-            members = []
-            for mid, tid in pairs:
-                topic = by_model_id.get(tid)
-                if topic is None:
-                    described = model.topic(tid)
-                    assert described is not None
-                    topic = Topic.objects.create(
-                        site=site, model_id=tid, title=described.title[:200], keywords=described.keywords,
-                        place=described.place[:100], first_seen=described.first_at, last_seen=described.last_at,
-                    )
-                    by_model_id[tid] = topic
-                members.append(TopicMember(topic=topic, case_id=int(mid), joined_at=now))
+            fresh = model.describe({tid for _mid, tid in pairs if tid not in by_model_id})
+            created = [_new_topic(site, tid, d) for tid, d in fresh.items()]
+            Topic.objects.bulk_create(created)
+            by_model_id.update({t.model_id: t for t in created if t.model_id is not None})
+            members = [TopicMember(topic=by_model_id[tid], case_id=int(mid), joined_at=now) for mid, tid in pairs]
             TopicMember.objects.bulk_create(members, ignore_conflicts=True)
             snapshot.state = model.state()
             snapshot.high_water = max(snapshot.high_water, max(c.pk for c in cases))
@@ -173,6 +168,11 @@ def assign_new(site: Site, *, now: datetime | None = None, limit: int = BATCH) -
     return result
 
 
+def _new_topic(site: Site, model_id: int, described: ModelTopic) -> Topic:
+    return Topic(site=site, model_id=model_id, title=described.title[:200], keywords=described.keywords,
+                 place=described.place[:100], first_seen=described.first_at, last_seen=described.last_at)
+
+
 def _topics_by_model_id(site: Site, model_ids: set[int]) -> dict[int, Topic]:
     found = Topic.objects.filter(site=site, model_id__in=model_ids, state=TopicState.ACTIVE)
     return {t.model_id: t for t in found if t.model_id is not None}
@@ -182,24 +182,45 @@ def refresh_topics(
     site: Site, topic_ids: Sequence[int], *, model: TopicModel | None = None, now: datetime | None = None,
     cfg: OpinionSettings | None = None,
 ) -> None:
-    """Recompute the figures of some topics from the database (likes may have changed since the
-    model saw the cases); title, keywords and place come from the model when given."""
+    """Recompute the figures of some topics; title, keywords and place come from the model.
+
+    With the model (the worker's runs), members, times and citizens come from its state -- it
+    holds exactly the memberships written with it -- and only the like counts from the database
+    (likes arrive after the model saw the cases). Without it (after a like), everything is read
+    from the database.
+    """
     if not topic_ids:
         return
+    from minsheng.opinion.models import Like
+
     now = now or timezone.now()
     cfg = cfg or settings_for(site)
     weights = weights_for(cfg)
-    rows: dict[int, list[tuple[datetime, int, str]]] = defaultdict(list)
-    for start in range(0, len(topic_ids), 500):
-        chunk = list(topic_ids[start:start + 500])
-        for row in (
-            TopicMember.objects.filter(topic_id__in=chunk)
-            .values("topic_id", "case_id", "case__submitted_at", "case__citizen_digest")
-            .annotate(n=Count("case__likes"))
-            .order_by()
-        ):
-            rows[row["topic_id"]].append((row["case__submitted_at"], row["n"], row["case__citizen_digest"]))
     topics = list(Topic.objects.in_bulk(list(topic_ids)).values())
+    rows: dict[int, list[tuple[datetime, int, str]]] = defaultdict(list)
+    described = {}
+    if model is not None:
+        by_model = {t.model_id: t for t in topics if t.model_id is not None}
+        described = model.describe(by_model)
+        likes: dict[int, int] = {}
+        for start in range(0, len(topics), 500):
+            chunk = [t.pk for t in topics[start:start + 500]]
+            likes.update(
+                Like.objects.filter(case__topic_membership__topic_id__in=chunk).values("case_id")
+                .annotate(n=Count("id")).order_by().values_list("case_id", "n")
+            )
+        for model_id, topic in by_model.items():
+            rows[topic.pk] = [(at, likes.get(int(mid), 0), author) for mid, at, author in model.members(model_id)]
+    else:
+        for start in range(0, len(topic_ids), 500):
+            chunk = list(topic_ids[start:start + 500])
+            for row in (
+                TopicMember.objects.filter(topic_id__in=chunk)
+                .values("topic_id", "case_id", "case__submitted_at", "case__citizen_digest")
+                .annotate(n=Count("case__likes"))
+                .order_by()
+            ):
+                rows[row["topic_id"]].append((row["case__submitted_at"], row["n"], row["case__citizen_digest"]))
     for topic in topics:
         members = rows.get(topic.pk, [])
         if not members:
@@ -211,12 +232,11 @@ def refresh_topics(
         topic.heat = round(heat_score(members, weights, now), 4)
         topic.first_seen = min(t for t, _l, _d in members)
         topic.last_seen = max(t for t, _l, _d in members)
-        if model is not None and topic.model_id is not None:
-            described = model.topic(topic.model_id)
-            if described is not None:
-                topic.title = described.title[:200]
-                topic.keywords = described.keywords
-                topic.place = described.place[:100]
+        desc = described.get(topic.model_id) if topic.model_id is not None else None
+        if desc is not None:
+            topic.title = desc.title[:200]
+            topic.keywords = desc.keywords
+            topic.place = desc.place[:100]
     Topic.objects.bulk_update(
         topics, ["case_count", "citizen_count", "unknown_citizens", "likes", "heat", "first_seen", "last_seen",
                  "title", "keywords", "place", "updated_at"], batch_size=500,
@@ -285,24 +305,22 @@ def refit(site: Site, *, now: datetime | None = None, workers: int = 1) -> Assig
         # SQLite limits the parameters of one statement.
         Topic.objects.filter(site=site).update(state=TopicState.RETIRED, model_id=None)
         kept = Topic.objects.in_bulk(sorted(used))
-        members: list[TopicMember] = []
-        touched: list[int] = []
+        described = model.describe(c.model_id for c in clusters)
+        placed: list[tuple[Topic, _Cluster]] = []
+        created: list[Topic] = []
         for cluster in clusters:
-            described = model.topic(cluster.model_id)
-            assert described is not None
             if cluster.model_id in taken:
                 topic = kept[taken[cluster.model_id]]
                 topic.model_id = cluster.model_id
                 topic.state = TopicState.ACTIVE
             else:
-                topic = Topic.objects.create(
-                    site=site, model_id=cluster.model_id, title=described.title[:200],
-                    keywords=described.keywords, place=described.place[:100],
-                    first_seen=described.first_at, last_seen=described.last_at,
-                )
-            touched.append(topic.pk)
-            members.extend(TopicMember(topic=topic, case_id=c, joined_at=now) for c in cluster.cases)
+                topic = _new_topic(site, cluster.model_id, described[cluster.model_id])
+                created.append(topic)
+            placed.append((topic, cluster))
         Topic.objects.bulk_update(list(kept.values()), ["model_id", "state"], batch_size=500)
+        Topic.objects.bulk_create(created, batch_size=500)
+        members = [TopicMember(topic=t, case_id=c, joined_at=now) for t, cluster in placed for c in cluster.cases]
+        touched = [t.pk for t, _cluster in placed]
         TopicMember.objects.bulk_create(members, batch_size=2000)
         snapshot.state = model.state()
         # The cases of this fit, not the stored mark: cases added by a minute run while this fit
