@@ -209,6 +209,11 @@ class Command(BaseCommand):
         from minsheng.opinion.engine import assign_all  # the worker's first minute run: topics for the demo
 
         self.stdout.write(f"舆情话题 topics: {assign_all()}")
+        from minsheng.routing.tasks import train_site_model  # a first routing model: intake sees suggestions
+
+        self.stdout.write(f"分派模型 routing model (all sites): {train_site_model.call_local(None)}")
+        for site in world.sites.values():
+            self.stdout.write(f"分派模型 routing model {site.code}: {train_site_model.call_local(site.pk)}")
         self._print_logins(world)
 
     def _print_logins(self, world: World) -> None:
