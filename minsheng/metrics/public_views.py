@@ -3,6 +3,7 @@ Thin views over `reporting` (figures), `minsheng.reports` (stored reports) and `
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from django.core.cache import cache
@@ -17,7 +18,7 @@ from django_ratelimit.decorators import ratelimit
 
 from minsheng.lib.env import env_int, env_str
 from minsheng.metrics import opendata, reporting
-from minsheng.metrics.engine import RATES, Scope, compute
+from minsheng.metrics.engine import RATES, Scope, cases_in_scope, compute
 from minsheng.reports.charts import chart_data_uri
 from minsheng.reports.document import Document
 from minsheng.reports.models import IssuedReport, ReportStatus, ranking_min_cases
@@ -27,6 +28,11 @@ from minsheng.sites.models import Site
 # Figures change with every answered case, but not by the second: ten minutes of cache turn a
 # traffic spike into one computation per period and language.
 CACHE_SECONDS = env_int("MINSHENG_PUBLIC_STATS_CACHE_SECONDS", 600, minimum=0)
+# Up to this many cases in the period, a visitor who finds nothing cached waits for the computation
+# (a few seconds); above it the worker computes and the page asks to come back in a minute.
+SYNC_LIMIT = env_int("MINSHENG_PUBLIC_STATS_SYNC_LIMIT", 20000, minimum=0)
+KEEP_SECONDS = 7 * 24 * 3600  # stale figures are better than none while the worker catches up
+REFRESH_LOCK_SECONDS = 15 * 60
 RATE_OPEN_DATA = env_str("MINSHENG_RATE_OPEN_DATA", "30/h")
 
 
@@ -58,7 +64,7 @@ def public_figures(site: Site, period: reporting.Period) -> dict[str, Any]:
     min_cases = ranking_min_cases(site)
     ranking, unranked = reporting.ranked(scope, min_cases)
     months = 12 if period.kind == reporting.YEARLY else 6
-    charts = reporting.trend_charts(reporting.trend(site, period, months))
+    charts = reporting.trend_charts(reporting.trend(site, period, months, cached=True))
     return {
         "total": total.as_dict(),
         "summary": reporting.summary_sentence(total),
@@ -81,13 +87,42 @@ def _row(label: str, m: Any) -> dict[str, Any]:
             "reply": reporting.pct(m.reply_rate), "satisfaction": reporting.pct(m.satisfaction_rate)}
 
 
-def cached_figures(site: Site, period: reporting.Period) -> dict[str, Any]:
-    key = f"minsheng:stats:v1:{site.pk}:{period.code}:{get_language()}"
-    figures = cache.get(key)
-    if figures is None:
-        figures = public_figures(site, period)
-        cache.set(key, figures, CACHE_SECONDS)
+def _key(site_pk: int, code: str, language: str) -> str:
+    return f"minsheng:stats:v2:{site_pk}:{code}:{language}"
+
+
+def refresh_figures(site: Site, period: reporting.Period) -> dict[str, Any]:
+    """Computes the figures in the active language and stores them (also run by the worker)."""
+    figures = public_figures(site, period)
+    cache.set(_key(site.pk, period.code, get_language()), {"figures": figures, "at": time.time()}, KEEP_SECONDS)
     return figures
+
+
+def schedule_refresh(site: Site, period: reporting.Period) -> None:
+    """Asks the worker to recompute, once: a burst of visitors must not queue a hundred refreshes."""
+    from minsheng.reports.tasks import refresh_public_figures
+
+    if cache.add(_key(site.pk, period.code, get_language()) + ":refreshing", 1, REFRESH_LOCK_SECONDS):
+        refresh_public_figures(site.pk, period.code, get_language())
+
+
+def cached_figures(site: Site, period: reporting.Period) -> dict[str, Any] | None:
+    """Figures at most CACHE_SECONDS old when possible, never computed twice at once.
+
+    A large site's month takes minutes to compute on a small machine (docs/performance.md), far too
+    long for a request. So: fresh figures are served from the cache; older ones are served while the
+    worker recomputes them; with nothing cached, a small period is computed at once and a large one
+    is left to the worker (None: the page says the figures are being prepared). The worker also
+    keeps the current and the last month of every site warm (reports.tasks.warm_public_statistics)."""
+    entry = cache.get(_key(site.pk, period.code, get_language()))
+    if entry is not None:
+        if time.time() - entry["at"] > CACHE_SECONDS:
+            schedule_refresh(site, period)
+        return entry["figures"]
+    if cases_in_scope(period.scope(site)).count() <= SYNC_LIMIT:
+        return refresh_figures(site, period)
+    schedule_refresh(site, period)
+    return None
 
 
 def _year_choices(site: Site) -> list[int]:

@@ -13,7 +13,7 @@ import logging
 
 from django.utils import timezone
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
+from huey.contrib.djhuey import db_periodic_task, db_task
 
 from minsheng.cases.actions import ActionError
 
@@ -49,3 +49,45 @@ def draft_due_reports(today: dt.date | None = None) -> list[str]:
 def draft_reports() -> None:
     drafted = draft_due_reports()
     logger.info("drafted %d periodic reports: %s", len(drafted), ", ".join(drafted))
+
+
+@db_task()
+def refresh_public_figures(site_id: int, period_code: str, language: str) -> None:
+    """Recomputes one public statistics page (site, period, language) into the cache."""
+    from django.utils import translation
+
+    from minsheng.metrics import reporting
+    from minsheng.metrics.public_views import refresh_figures
+    from minsheng.sites.models import Site
+
+    site = Site.objects.filter(pk=site_id, is_active=True).first()
+    if site is None:
+        return
+    with translation.override(language):
+        refresh_figures(site, reporting.parse_period(period_code))
+
+
+def warm_public_statistics(today: dt.date | None = None) -> int:
+    """The current and the last month of every active site, in the default language."""
+    from django.conf import settings
+    from django.utils import translation
+
+    from minsheng.metrics import reporting
+    from minsheng.metrics.public_views import refresh_figures
+    from minsheng.sites.models import Site
+
+    today = today or timezone.localdate()
+    periods = [reporting.last_complete(reporting.MONTHLY, today),
+               reporting.period_containing(reporting.MONTHLY, today)]
+    done = 0
+    with translation.override(settings.LANGUAGE_CODE):
+        for site in Site.objects.filter(is_active=True):
+            for period in periods:
+                refresh_figures(site, period)
+                done += 1
+    return done
+
+
+@db_periodic_task(crontab(minute="*/30"))
+def warm_public_statistics_task() -> None:
+    logger.info("public statistics warmed: %d pages", warm_public_statistics())

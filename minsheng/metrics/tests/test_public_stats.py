@@ -134,3 +134,47 @@ def test_full_width_digits_are_understood(client, world):
     response = client.get(_url(world, year="２０２６", month="１"))
     assert response.status_code == 200
     assert response.context["period"].code == "2026-01"
+
+
+def test_stale_figures_are_served_while_the_worker_recomputes(client, scenario, monkeypatch):
+    from minsheng.metrics import public_views
+    from minsheng.reports import tasks
+
+    client.get(_url(scenario.world, **_this_month()))
+    refreshed = []
+    monkeypatch.setattr(public_views, "CACHE_SECONDS", 0)
+    monkeypatch.setattr(tasks, "refresh_public_figures", lambda *args: refreshed.append(args))
+    response = client.get(_url(scenario.world, **_this_month()))
+    client.get(_url(scenario.world, **_this_month()))
+    assert response.context["figures"]["total"]["counts"]["cases"] == 6
+    assert len(refreshed) == 1  # one refresh queued for two stale visits
+
+
+def test_a_large_period_with_nothing_cached_is_left_to_the_worker(client, scenario, monkeypatch):
+    from minsheng.metrics import public_views
+    from minsheng.reports import tasks
+
+    queued = []
+    monkeypatch.setattr(public_views, "SYNC_LIMIT", 3)
+    monkeypatch.setattr(tasks, "refresh_public_figures", lambda *args: queued.append(args))
+    response = client.get(_url(scenario.world, **_this_month()))
+    assert response.status_code == 200 and response.context["figures"] is None
+    assert "正在计算" in response.content.decode()
+    assert queued and queued[0][1] == timezone.localdate().strftime("%Y-%m")
+
+
+def test_the_worker_task_fills_the_cache_that_the_page_reads(client, scenario):
+    from minsheng.reports.tasks import refresh_public_figures
+
+    code = timezone.localdate().strftime("%Y-%m")
+    refresh_public_figures(scenario.world.city.pk, code, "zh-hans")  # immediate mode in tests
+    from minsheng.metrics import public_views
+
+    entry = cache.get(public_views._key(scenario.world.city.pk, code, "zh-hans"))
+    assert entry["figures"]["total"]["counts"]["cases"] == 6
+
+
+def test_warming_computes_this_and_last_month_of_every_site(scenario):
+    from minsheng.reports.tasks import warm_public_statistics
+
+    assert warm_public_statistics() == 4  # two sites, two months
