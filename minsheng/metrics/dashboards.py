@@ -43,6 +43,7 @@ from minsheng.workbench.views import staff_required
 SITE_ROLES = (RoleKind.ADMIN, RoleKind.SUPERVISOR, RoleKind.INTAKE)
 DEPARTMENT_ROLES = (RoleKind.HANDLER, RoleKind.REVIEWER)
 PAGE_SIZE = 50
+TREND_CACHE_SECONDS = 3600
 
 
 class BadQuery(ValueError):
@@ -186,8 +187,11 @@ def build_dashboard(selection: Selection) -> Document:
     sections = [Section(_("Key figures"), [Paragraph(reporting.summary_sentence(total)),
                                             reporting.key_figures_table(total, rate_links), counts])]
 
-    points = reporting.trend(selection.site, selection.period, 12, department=selection.department,
-                             channel=selection.channel, category=selection.category)
+    # Finished months may be up to an hour old here (a late rating moves them a little); the key
+    # figures above and every drill-down list are computed now.
+    points = reporting.trend(selection.site, selection.period, 12, cache_seconds=TREND_CACHE_SECONDS,
+                             department=selection.department, channel=selection.channel,
+                             category=selection.category)
     trend_table = Table(
         [_("Month"), _("Cases"), _("Answered"), *[reporting.rate_label(n) + " (%)" for n in
                                                   ("reply_rate", "on_time_rate", "satisfaction_rate")]],

@@ -64,7 +64,7 @@ def public_figures(site: Site, period: reporting.Period) -> dict[str, Any]:
     min_cases = ranking_min_cases(site)
     ranking, unranked = reporting.ranked(scope, min_cases)
     months = 12 if period.kind == reporting.YEARLY else 6
-    charts = reporting.trend_charts(reporting.trend(site, period, months, cached=True))
+    charts = reporting.trend_charts(reporting.trend(site, period, months, cache_seconds=reporting.PAST_MONTH_CACHE_SECONDS))
     return {
         "total": total.as_dict(),
         "summary": reporting.summary_sentence(total),

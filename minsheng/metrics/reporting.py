@@ -12,6 +12,7 @@ import datetime as dt
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.cache import cache
 from django.db.models import QuerySet
@@ -215,17 +216,20 @@ def ranked(scope: Scope, min_cases: int) -> tuple[list[tuple[Department, Metrics
 PAST_MONTH_CACHE_SECONDS = 6 * 3600
 
 
-def trend(site: Site, end: Period, months: int = 6, *, cached: bool = False,
-          **filters: object) -> list[tuple[Period, Metrics]]:
+def trend(site: Site, end: Period, months: int = 6, *, cache_seconds: int = 0,
+          **filters: Any) -> list[tuple[Period, Metrics]]:
+    """Month by month up to `end`. With `cache_seconds`, finished months are read from the cache
+    (the current month is always computed)."""
     points = []
     today = timezone.localdate()
+    tag = ":".join(str(getattr(v, "pk", v)) for _k, v in sorted(filters.items()) if v is not None)
     for p in months_until(end, months):
-        if cached and not filters and p.end < today:
-            key = f"minsheng:stats:month:v1:{site.pk}:{p.code}"
+        if cache_seconds and p.end < today:
+            key = f"minsheng:stats:month:v2:{site.pk}:{p.code}:{tag}"
             metrics = cache.get(key)
             if metrics is None:
-                metrics = compute(p.scope(site))
-                cache.set(key, metrics, PAST_MONTH_CACHE_SECONDS)
+                metrics = compute(p.scope(site, **filters))
+                cache.set(key, metrics, cache_seconds)
         else:
             metrics = compute(p.scope(site, **filters))
         points.append((p, metrics))
