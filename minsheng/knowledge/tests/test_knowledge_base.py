@@ -220,3 +220,11 @@ def test_the_demo_command_publishes_entries_through_the_actions_once(world, clie
     assert KnowledgeEvent.objects.filter(action="publish").count() == 5
     html = client.get(reverse("knowledge_public:faq", kwargs={"site": world.city.code}), {"q": "公积金"}).content.decode()
     assert "住房公积金可以用来支付房租吗" in html
+
+
+def test_staff_of_another_site_cannot_create_an_entry_for_this_site_through_the_form(world, login):  # type: ignore[no-untyped-def]
+    response = login(world.district_handler).post(reverse("knowledge_staff:new"), {
+        "site": world.city.pk, "question": Q, "answer": A,
+    })
+    assert response.status_code == 200 and "site" in response.context["form"].errors
+    assert not KnowledgeEntry.objects.exists()
