@@ -72,7 +72,7 @@ def public_figures(site: Site, period: reporting.Period) -> dict[str, Any]:
                    "numerator": getattr(total, name).numerator, "denominator": getattr(total, name).denominator}
                   for name in RATES],
         "channels": [_row(b.label, b.metrics) for b in reporting.by_channel(scope)],
-        "categories": [_row(b.label, b.metrics) for b in reporting.by_category(scope)],
+        "categories": _with_rest([_row(b.label, b.metrics) for b in reporting.by_category(scope)], total),
         "departments": sorted([_row(d.name, m) for d, m in [*ranking, *unranked]],
                               key=lambda r: -r["cases"]),
         "ranking": [dict(_row(d.name, m), rank=i, score=m.appraisal_score) for i, (d, m) in enumerate(ranking, 1)],
@@ -80,6 +80,15 @@ def public_figures(site: Site, period: reporting.Period) -> dict[str, Any]:
         "charts": [{"title": c.title, "src": chart_data_uri(c)} for c in charts],
         "computed_at": timezone.now(),
     }
+
+
+def _with_rest(rows: list[dict[str, Any]], total: Any) -> list[dict[str, Any]]:
+    """Cases without a category still count: one last row, so the table adds up to the total."""
+    rest = total.counts["cases"] - sum(r["cases"] for r in rows)
+    if rest > 0:
+        rows.append({"label": _("Other / not classified"), "cases": rest, "valid": None, "replied": None,
+                     "reply": None, "satisfaction": None})
+    return rows
 
 
 def _row(label: str, m: Any) -> dict[str, Any]:
