@@ -213,6 +213,20 @@ def main() -> int:
         f"prediction: {len(sample) / pred_wall:.0f} messages/s wall, {len(sample) / pred_cpu:.0f} messages/s CPU "
         "(raw messages, one batch, tokenisation included)"
     )
+    # What the case page pays: one message at a time, and the first load of a version per process.
+    single = []
+    for r in sample[:200]:
+        t0 = time.perf_counter()
+        router.predict([r["title"]], [r["text"]])
+        single.append(time.perf_counter() - t0)
+    blob = router.to_bytes()
+    t0 = time.perf_counter()
+    routing.Router.from_bytes(blob)
+    print(
+        f"one message at a time: median {np.median(single) * 1000:.1f} ms, p95 "
+        f"{np.percentile(single, 95) * 1000:.1f} ms; model {len(blob) / 1e6:.1f} MB compressed, "
+        f"loaded in {time.perf_counter() - t0:.2f} s"
+    )
     print(f"load average during the run: {os.getloadavg()[0]:.1f} (on {os.cpu_count()} cores)", flush=True)
 
     # Cache tokenisation for the cross-validation (it is deterministic).

@@ -40,3 +40,19 @@ def routing_panel(context: template.Context) -> dict[str, Any]:
             out["undo"] = {"form": UndoForm(initial={"version": case.version}),
                            "confidence": last.data.get("confidence")}
     return out
+
+
+@register.simple_tag(takes_context=True)
+def routing_nav_link(context: template.Context) -> str:
+    """The nav link to the routing models page, for those who administer a site's routing only."""
+    from django.urls import reverse
+    from django.utils.html import format_html
+    from django.utils.translation import gettext
+
+    from minsheng.accounts.models import RoleKind
+    from minsheng.accounts.scopes import scope_for
+
+    user = context["request"].user
+    if not user.is_authenticated or not (user.is_superuser or scope_for(user).sites(RoleKind.ADMIN)):
+        return ""
+    return format_html('<a href="{}">{}</a>', reverse("routing_staff:index"), gettext("Routing models"))

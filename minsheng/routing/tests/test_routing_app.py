@@ -387,3 +387,11 @@ def test_the_segmenter_learns_the_sites_department_and_compound_names(world):
     words = chinese.user_words()
     assert words[chinese.normalise(world.dept_a.name)] == "nt" and words["翠湖湾畔嘉苑"] == "ns" and words["a市人民政府"] == "ns"
     assert "翠湖湾畔嘉苑" in chinese.segment_query("翠湖湾畔嘉苑停车难")
+
+
+def test_the_nav_links_to_routing_for_administrators_only(world, client):
+    url = reverse("routing_staff:index")
+    client.force_login(world.admin)
+    assert f'href="{url}"' in client.get(reverse("workbench:home")).content.decode()
+    client.force_login(world.intake)
+    assert f'href="{url}"' not in client.get(reverse("workbench:home")).content.decode()
