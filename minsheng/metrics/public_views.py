@@ -11,6 +11,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, Stream
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -185,7 +186,11 @@ def report_list(request: HttpRequest, site: str) -> HttpResponse:
 def report_detail(request: HttpRequest, site: str, period: str) -> HttpResponse:
     site_obj = _site(site)
     report = _issued(site_obj, period)
-    html = render_html(Document.from_dict(report.document), standalone=False)
+    # An issued report never changes: its HTML (charts drawn once) is kept for a day per language.
+    html = cache.get_or_set(f"minsheng:report-html:v1:{report.pk}:{get_language()}",
+                            lambda: str(render_html(Document.from_dict(report.document), standalone=False)),
+                            24 * 3600)
+    html = mark_safe(html)  # noqa: S308 - rendered by reports/_document.html, which escapes every text
     return render(request, "metrics/public/report_detail.html", {"site": site_obj, "report": report, "html": html})
 
 
