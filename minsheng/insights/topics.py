@@ -672,10 +672,13 @@ class TopicModel:
         state = self._topics.get(topic_id)
         return None if state is None else self._describe(state, self.now or self._latest())
 
-    def describe(self, topic_ids: Iterable[int]) -> dict[int, Topic]:
-        """Several topics described as ``topics()`` would (the reference time computed once)."""
-        ref = self.now or self._latest()
-        return {tid: self._describe(self._topics[tid], ref) for tid in topic_ids if tid in self._topics}
+    def describe(self, topic_ids: Iterable[int], *, heat: bool = True) -> dict[int, Topic]:
+        """Several topics described as ``topics()`` would (the reference time computed once).
+
+        ``heat=False`` leaves ``heat`` at 0 for a caller that computes it from fresher figures.
+        """
+        ref = (self.now or self._latest()) if heat else None
+        return {tid: self._describe(self._topics[tid], ref, heat=heat) for tid in topic_ids if tid in self._topics}
 
     def members(self, topic_id: int) -> list[tuple[str, datetime, str]]:
         """``(message id, posted_at, author)`` of a topic's members, in no particular order."""
@@ -685,7 +688,7 @@ class TopicModel:
     def topic_ids(self) -> list[int]:
         return list(self._topics)
 
-    def _describe(self, topic: _TopicState, ref: datetime | None) -> Topic:
+    def _describe(self, topic: _TopicState, ref: datetime | None, *, heat: bool = True) -> Topic:
         members = sorted(topic.members, key=lambda m: (m.posted_at, m.id))
         central = max(members, key=lambda m: (m.sim, m.likes, -m.posted_at.timestamp()))
         authors = {m.author for m in members if m.author}
@@ -701,7 +704,7 @@ class TopicModel:
             size=len(members),
             authors=len(authors) + anonymous,
             likes=sum(m.likes for m in members),
-            heat=round(self.heat(members, ref), 4),
+            heat=round(self.heat(members, ref), 4) if heat else 0.0,
         )
 
     def _keywords(self, topic: _TopicState, k: int = 8) -> list[str]:

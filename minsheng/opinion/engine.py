@@ -148,7 +148,7 @@ def assign_new(site: Site, *, now: datetime | None = None, limit: int = BATCH) -
             messages = _messages(cases, _likes([c.pk for c in cases]))
             pairs = model.add(messages)
             by_model_id = _topics_by_model_id(site, {tid for _mid, tid in pairs})
-            fresh = model.describe({tid for _mid, tid in pairs if tid not in by_model_id})
+            fresh = model.describe({tid for _mid, tid in pairs if tid not in by_model_id}, heat=False)
             created = [_new_topic(site, tid, d) for tid, d in fresh.items()]
             Topic.objects.bulk_create(created)
             by_model_id.update({t.model_id: t for t in created if t.model_id is not None})
@@ -201,7 +201,7 @@ def refresh_topics(
     described = {}
     if model is not None:
         by_model = {t.model_id: t for t in topics if t.model_id is not None}
-        described = model.describe(by_model)
+        described = model.describe(by_model, heat=False)  # heat below, with current likes and now
         likes: dict[int, int] = {}
         for start in range(0, len(topics), 500):
             chunk = [t.pk for t in topics[start:start + 500]]
@@ -305,7 +305,7 @@ def refit(site: Site, *, now: datetime | None = None, workers: int = 1) -> Assig
         # SQLite limits the parameters of one statement.
         Topic.objects.filter(site=site).update(state=TopicState.RETIRED, model_id=None)
         kept = Topic.objects.in_bulk(sorted(used))
-        described = model.describe(c.model_id for c in clusters)
+        described = model.describe((c.model_id for c in clusters), heat=False)
         placed: list[tuple[Topic, _Cluster]] = []
         created: list[Topic] = []
         for cluster in clusters:
