@@ -29,6 +29,7 @@ from zoneinfo import ZoneInfo
 
 from django.db import connection
 from django.db.models import BigIntegerField, F, Func, Max, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from minsheng.cases.deadlines import REDLINE_CRITICAL, REDLINE_FLAG, work_calendar
@@ -235,6 +236,7 @@ _CASE_FIELDS = ("id", "tracking_code", "site_id", "channel_id", "category_id", "
                 "is_imported", "redo_count", "submitted_at", "accepted_at", "dispatched_at", "received_at",
                 "receive_due_at", "replied_at", "closed_at", "due_at", "paused_at")
 _CASE_TIMES = frozenset(f for f in _CASE_FIELDS if f.endswith("_at"))
+_NOBODY: frozenset[int] = frozenset()
 
 
 class _Micros(Func):
@@ -287,14 +289,18 @@ def _values(queryset: QuerySet[Any], fields: tuple[str, ...], times: frozenset[s
                 yield tuple(out)
 
 
-def _related(case_ids: Any) -> dict[str, dict[int, Any]]:
+def _related(ids: list[int]) -> dict[str, dict[int, Any]]:
     """The case's history that the Case row does not hold: replies, verdicts, returns, exclusions.
-    `case_ids` is a list of ids or a values('pk') queryset (one query per table either way)."""
+    Each table is read by the range of case ids (an index range scan on its case_id index: the cases
+    of a period have neighbouring ids) and the rows of other cases in the range are dropped here.
+    Neither a subquery on the scope (PostgreSQL hashed all of cases_case for it) nor a list of ids
+    (psycopg spent longer splitting thousands of placeholders than the database ran) did as well."""
+    case_ids = Q(case_id__gte=min(ids), case_id__lte=max(ids))
     from minsheng.metrics.models import Exclusion, RequestState
 
     last_reply = {
         case_id: _as_datetime(at) for case_id, at in
-        Reply.objects.filter(case_id__in=case_ids, status=ReplyStatus.APPROVED)
+        Reply.objects.filter(case_ids, status=ReplyStatus.APPROVED)
         .values("case_id").annotate(at=Max(_time("reviewed_at"))).values_list("case_id", "at")
     }
     verdicts: dict[int, tuple[datetime, int, str, bool | None]] = {}
@@ -304,12 +310,12 @@ def _related(case_ids: Any) -> dict[str, dict[int, Any]]:
             verdicts[case_id] = (at, rank, satisfaction, solved)
 
     for case_id, at, pk, satisfaction, solved in _values(
-        Rating.objects.filter(case_id__in=case_ids), ("case_id", "created_at", "pk", "satisfaction", "solved"),
+        Rating.objects.filter(case_ids), ("case_id", "created_at", "pk", "satisfaction", "solved"),
         frozenset({"created_at"}),
     ):
         offer(case_id, at, pk, satisfaction, solved)
     for visit in _values(
-        Followup.objects.filter(case_id__in=case_ids, state=FollowupState.DONE, answered_at__isnull=False),
+        Followup.objects.filter(case_ids, state=FollowupState.DONE, answered_at__isnull=False),
         ("case_id", "answered_at", "pk", "satisfaction", "solved"), frozenset({"answered_at"}),
     ):
         # A return visit answered the same second as a rating comes after it (it follows closing).
@@ -317,16 +323,17 @@ def _related(case_ids: Any) -> dict[str, dict[int, Any]]:
     returned: dict[int, list[int]] = defaultdict(list)
     passed: dict[int, list[int]] = defaultdict(list)
     for case_id, department_id, returned_at in Assignment.objects.filter(
-        case_id__in=case_ids, role=AssignmentRole.LEAD, is_active=False
+        case_ids, role=AssignmentRole.LEAD, is_active=False
     ).order_by("id").values_list("case_id", "department_id", "returned_at"):
         (returned if returned_at is not None else passed)[case_id].append(department_id)
     excluded: dict[int, set[int]] = defaultdict(set)
     for case_id, department_id in Exclusion.objects.filter(
-        case_id__in=case_ids, state=RequestState.APPROVED
+        case_ids, state=RequestState.APPROVED
     ).values_list("case_id", "department_id"):
         excluded[case_id].add(department_id)
-    return {"last_reply": last_reply, "verdicts": verdicts, "returned": returned, "passed": passed,
-            "excluded": excluded}
+    return {"last_reply": last_reply, "verdicts": verdicts,
+            "returned": {k: tuple(v) for k, v in returned.items()}, "passed": {k: tuple(v) for k, v in passed.items()},
+            "excluded": {k: frozenset(v) for k, v in excluded.items()}}
 
 
 def _facts(rows: Iterable[tuple[Any, ...]], related: dict[str, dict[int, Any]]) -> Iterator[CaseFacts]:
@@ -336,17 +343,15 @@ def _facts(rows: Iterable[tuple[Any, ...]], related: dict[str, dict[int, Any]]) 
          accepted_at, dispatched_at, received_at, receive_due_at, first_replied_at, closed_at, due_at,
          paused_at) in rows:
         verdict = verdicts.get(pk)
+        # Positional: this runs for every case of the period, and keywords cost more.
         yield CaseFacts(
-            id=pk, tracking_code=code, site_id=site_id, channel_id=channel_id, category_id=category_id,
-            department_id=department_id, status=status, imported=imported, redo_count=redo_count,
-            submitted_at=submitted_at, accepted_at=accepted_at, dispatched_at=dispatched_at,
-            received_at=received_at, receive_due_at=receive_due_at, first_replied_at=first_replied_at,
+            pk, code, site_id, channel_id, category_id, department_id, status, imported, redo_count,
+            submitted_at, accepted_at, dispatched_at, received_at, receive_due_at, first_replied_at,
             # Imported answers may have no approved Reply row timestamped by review: fall back.
-            replied_at=last_reply.get(pk) or first_replied_at,
-            closed_at=closed_at, due_at=due_at, paused_at=paused_at,
-            satisfaction=verdict[2] if verdict else "", solved=verdict[3] if verdict else None,
-            returned_by=tuple(returned.get(pk, ())), passed_on_by=tuple(passed.get(pk, ())),
-            excluded_for=frozenset(excluded.get(pk, ())),
+            last_reply.get(pk) or first_replied_at,
+            closed_at, due_at, paused_at,
+            verdict[2] if verdict else "", verdict[3] if verdict else None,
+            returned.get(pk, ()), passed.get(pk, ()), excluded.get(pk, _NOBODY),
         )
 
 
@@ -357,8 +362,11 @@ def cases_in_scope(scope: Scope) -> QuerySet[Case]:
     where = Q(site_id__in=site_ids)
     if scope.site.parent_id is not None:
         # A site above may dispatch to this site's departments: those cases are theirs too.
-        where |= Q(lead_department__site_id__in=site_ids)
-    queryset = Case.objects.filter(where, submitted_at__gte=start, submitted_at__lt=end)
+        departments = list(Department.objects.filter(site_id__in=site_ids).values_list("pk", flat=True))
+        where |= Q(lead_department_id__in=departments)
+    # Naming every status changes nothing in the result but lets PostgreSQL use the
+    # (site, status, submitted_at) index instead of reading the whole table (0.9 s → 0.1 s on 1M).
+    queryset = Case.objects.filter(where, status__in=Status.values, submitted_at__gte=start, submitted_at__lt=end)
     if scope.department is not None:
         once_led = Assignment.objects.filter(department=scope.department, role=AssignmentRole.LEAD).values("case_id")
         queryset = queryset.filter(Q(lead_department=scope.department) | Q(pk__in=once_led))
@@ -382,10 +390,7 @@ def load_facts(scope: Scope) -> list[CaseFacts]:
     rows = list(_values(queryset, _CASE_FIELDS, _CASE_TIMES))
     if not rows:
         return []
-    # The related tables are read with the scope as a subquery: one round trip each, and no
-    # statement with thousands of placeholders (psycopg spends longer splitting that than the
-    # database spends running it).
-    return list(_facts(rows, _related(queryset.values("pk"))))
+    return list(_facts(rows, _related([row[0] for row in rows])))
 
 
 def iter_facts(queryset: QuerySet[Case], chunk_size: int = 5000) -> Iterator[CaseFacts]:
@@ -394,8 +399,7 @@ def iter_facts(queryset: QuerySet[Case], chunk_size: int = 5000) -> Iterator[Cas
     rows: list[tuple[Any, ...]] = []
 
     def flush() -> Iterator[CaseFacts]:
-        chunk = queryset.filter(pk__gte=rows[0][0], pk__lte=rows[-1][0]).order_by().values("pk")
-        yield from _facts(rows, _related(chunk))
+        yield from _facts(rows, _related([row[0] for row in rows]))
 
     for row in _values(queryset, _CASE_FIELDS, _CASE_TIMES):
         rows.append(row)
@@ -434,7 +438,7 @@ class Membership(NamedTuple):
 
     in_population: bool
     rates: dict[str, tuple[bool, float]]  # rate -> (in denominator, numerator weight)
-    counts: frozenset[str]
+    counts: tuple[str, ...]
     handling_days: int | None
     overdue_bucket: str | None
     red_line: bool
@@ -497,8 +501,8 @@ def membership(f: CaseFacts, *, as_of: datetime, weights: Weights, calendar: Wor
     rates["on_time_rate"] = (due, 1.0 if in_time else 0.0)
     # 解决率 and 满意率: the latest verdict (the citizen's rating or a return visit's answer).
     rates["resolution_rate"] = (valid and f.solved is not None, 1.0 if valid and f.solved else 0.0)
-    weight = {Satisfaction.SATISFIED: weights.satisfied, Satisfaction.BASIC: weights.basic}.get(
-        f.satisfaction, 0.0)  # type: ignore[call-overload]
+    weight = (weights.satisfied if f.satisfaction == Satisfaction.SATISFIED
+              else weights.basic if f.satisfaction == Satisfaction.BASIC else 0.0)
     rates["satisfaction_rate"] = (valid and bool(f.satisfaction), weight if valid else 0.0)
 
     handling = None
@@ -509,7 +513,7 @@ def membership(f: CaseFacts, *, as_of: datetime, weights: Weights, calendar: Wor
         bucket = _bucket(calendar.elapsed(f.due_at, clock))
     waiting = (not f.imported and f.status in UNANSWERED and f.first_replied_at is None and f.paused_at is None)
     return Membership(
-        in_population=True, rates=rates, counts=frozenset(counts), handling_days=handling,
+        in_population=True, rates=rates, counts=tuple(counts), handling_days=handling,
         overdue_bucket=bucket,
         red_line=waiting and f.submitted_at <= as_of - REDLINE_CRITICAL,
         red_line_flagged=waiting and f.submitted_at <= as_of - REDLINE_FLAG,
@@ -597,24 +601,36 @@ def _describe(scope: Scope) -> dict[str, Any]:
     }
 
 
-def _compute_for(facts: list[CaseFacts], department_id: int | None, *, as_of: datetime, weights: Weights,
-                 calendar: WorkingDays, scope: dict[str, Any]) -> Metrics:
-    acc = _Accumulator()
+def _accumulate(facts: list[CaseFacts], *, as_of: datetime, weights: Weights,
+                calendar: WorkingDays) -> tuple[_Accumulator, dict[int, _Accumulator]]:
+    """One pass over the facts: the site-wide totals and each department's, from one membership
+    per case (a ranking of 30 departments costs one pass, not 30)."""
+    site = _Accumulator()
+    departments: dict[int, _Accumulator] = defaultdict(_Accumulator)
     for f in facts:
-        attributed = _attributed(f, department_id)
-        if department_id is None or f.department_id == department_id:
-            acc.add(membership(f, as_of=as_of, weights=weights, calendar=calendar), attributed)
-        acc.returns += _left(f.returned_by, f, department_id)
-        acc.transfers += _left(f.passed_on_by, f, department_id)
-    return acc.metrics(weights, as_of, scope)
+        m = membership(f, as_of=as_of, weights=weights, calendar=calendar)
+        attributed = not f.excluded
+        site.add(m, attributed)
+        if f.department_id is not None:
+            departments[f.department_id].add(m, attributed)
+        for by, name in ((f.returned_by, "returns"), (f.passed_on_by, "transfers")):
+            if not by:
+                continue
+            left = {d for d in by if d not in f.excluded_for}
+            if left:
+                setattr(site, name, getattr(site, name) + 1)
+            for d in left:
+                setattr(departments[d], name, getattr(departments[d], name) + 1)
+    return site, departments
 
 
 def compute(scope: Scope) -> Metrics:
     """Every figure of docs/metrics.md for the scope. Reads only."""
     as_of = scope.moment()
-    facts = load_facts(scope)
-    return _compute_for(facts, scope.department.pk if scope.department else None, as_of=as_of,
-                        weights=weights_for(scope.site), calendar=WorkingDays(), scope=_describe(scope))
+    weights = weights_for(scope.site)
+    site, departments = _accumulate(load_facts(scope), as_of=as_of, weights=weights, calendar=WorkingDays())
+    acc = site if scope.department is None else departments.get(scope.department.pk, _Accumulator())
+    return acc.metrics(weights, as_of, _describe(scope))
 
 
 def by_department(scope: Scope, *, min_cases: int = 0) -> list[tuple[Department, Metrics]]:
@@ -634,9 +650,10 @@ def by_department(scope: Scope, *, min_cases: int = 0) -> list[tuple[Department,
     if scope.department is not None:
         departments = {scope.department.pk: scope.department}
     out = []
+    _site, accumulated = _accumulate(facts, as_of=as_of, weights=weights, calendar=calendar)
     for pk, department in departments.items():
         described = dict(_describe(site_scope), department=pk)
-        metrics = _compute_for(facts, pk, as_of=as_of, weights=weights, calendar=calendar, scope=described)
+        metrics = accumulated.get(pk, _Accumulator()).metrics(weights, as_of, described)
         if metrics.counts["cases"] >= min_cases:
             out.append((department, metrics))
     out.sort(key=lambda item: (item[1].appraisal_score is None, -(item[1].appraisal_score or 0),
@@ -688,4 +705,7 @@ def cases_behind(scope: Scope, figure: str, part: str = "value") -> QuerySet[Cas
             hit = bool(getattr(m, figure))
         if hit:
             ids.append(f.id)
+    if _fast_times():
+        # One array parameter rather than one placeholder per case (tens of thousands).
+        return Case.objects.filter(pk__in=RawSQL("SELECT unnest(%s::bigint[])", (ids,)))
     return Case.objects.filter(pk__in=ids)
