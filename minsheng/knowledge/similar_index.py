@@ -1,4 +1,5 @@
-"""The similar-case index: filled after commit, read by the public, intake and handlers.
+"""The similar-case index: filled by the worker from committed case events (tasks.py), read by the
+public, intake and handlers.
 
 Each case has one `SimilarDoc` (its fingerprint, insights/similar.py) and a few `SimilarKey`
 rows: 10 MinHash band keys and 8 keyword keys of its original text in the site's internal

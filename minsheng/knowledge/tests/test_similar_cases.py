@@ -34,19 +34,34 @@ def _replied(world, **overrides) -> Case:  # type: ignore[no-untyped-def]
     return case
 
 
-def test_a_submitted_case_is_indexed_after_commit(world, django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
-    with django_capture_on_commit_callbacks(execute=True):
-        case = submit_case(world).case
+def test_the_worker_indexes_cases_from_their_recent_events(world):  # type: ignore[no-untyped-def]
+    from minsheng.knowledge.tasks import index_cases
+
+    case = submit_case(world).case
+    index_cases.call_local()
     doc = SimilarDoc.objects.get(pk=case.pk)
     assert doc.public_keywords is None  # not published: no public keys
     assert SimilarKey.objects.filter(case_id=case.pk).count() == len(doc.keys) == 18
 
 
-def test_a_rolled_back_submission_queues_nothing(world, django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        submit_case(world)
-    # The callback exists but only runs on commit; nothing was indexed inside the transaction.
-    assert callbacks and not SimilarDoc.objects.exists()
+def test_publication_is_picked_up_by_the_next_run(world):  # type: ignore[no-untyped-def]
+    from minsheng.knowledge.tasks import index_cases
+
+    case = case_in_status(world, "reviewing")
+    index_cases.call_local()
+    assert SimilarDoc.objects.get(pk=case.pk).public_keywords is None
+    actions.case_approve_reply(case, by=world.reviewer_a)
+    index_cases.call_local()
+    assert SimilarDoc.objects.get(pk=case.pk).public_keywords
+
+
+def test_a_worker_that_was_down_catches_up_from_its_cursor(world):  # type: ignore[no-untyped-def]
+    from minsheng.knowledge.tasks import index_recent
+
+    index_recent(now=timezone.now() - timedelta(hours=3))  # the last run, three hours ago
+    case = submit_case(world, at=timezone.now() - timedelta(hours=2)).case
+    assert index_recent() == 1
+    assert SimilarDoc.objects.filter(pk=case.pk).exists()
 
 
 def test_reindexing_is_idempotent_and_publication_adds_public_keys(world):  # type: ignore[no-untyped-def]
