@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -127,7 +127,10 @@ def select(user: User, params: Any) -> Selection:
         elif department is not None:
             site = department.site
         else:
-            first = Site.objects.filter(pk__in=site_ids).order_by("parent_id", "sort_order", "id").first()
+            # The top of the user's tree (a city before its districts); NULLS FIRST because PostgreSQL
+            # sorts NULL last and SQLite first.
+            first = Site.objects.filter(pk__in=site_ids).order_by(
+                F("parent_id").asc(nulls_first=True), "sort_order", "id").first()
             if first is None:
                 raise Http404
             site = first
