@@ -314,6 +314,21 @@ def build_report(site: Site, period: Period, *, as_of: dt.datetime | None = None
                     issued_by=site.name, date=(as_of or timezone.now()).astimezone().date())
 
 
+def with_note(document: Document, note: str) -> Document:
+    """The same report with another editor's note: the note is the emphasised first paragraph of the
+    overview, so changing it needs no new computation (a city's report takes tens of seconds)."""
+    if not document.sections:
+        return document
+    blocks = list(document.sections[0].blocks)
+    if blocks and isinstance(blocks[0], Paragraph) and blocks[0].emphasis:
+        blocks.pop(0)
+    if note.strip():
+        blocks.insert(0, Paragraph(note.strip(), emphasis=True))
+    sections = [Section(document.sections[0].heading, blocks), *document.sections[1:]]
+    return Document(title=document.title, subtitle=document.subtitle, sections=sections,
+                    issued_by=document.issued_by, date=document.date)
+
+
 def summary_sentence(m: Metrics) -> str:
     return _("%(cases)d messages were received in the period, %(valid)d of them accepted; %(replied)d were "
              "answered and %(closed)d closed. Reply rate %(reply)s, on-time rate %(on_time)s, satisfaction "

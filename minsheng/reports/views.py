@@ -102,9 +102,9 @@ def report_act(request: HttpRequest, pk: int, name: str) -> HttpResponse:
             generate(report.site, _period_of(report), by=user)
             messages.success(request, _("The draft has been regenerated with today's figures."))
         elif name == "note":
+            stored = Document.from_dict(report.document)
             actions.report_edit_note(report, note=request.POST.get("note", ""), by=user,
-                                     build=lambda note: reporting.build_report(report.site, _period_of(report),
-                                                                               note=note))
+                                     build=lambda note: reporting.with_note(stored, note))
             messages.success(request, _("The note has been saved."))
         elif name == "issue":
             actions.report_issue(report, by=user)

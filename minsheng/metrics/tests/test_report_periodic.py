@@ -254,3 +254,16 @@ def test_the_public_report_page_does_not_load_the_files(client, scenario, django
         client.get(reverse("metrics_public:report_detail", args=[scenario.world.city.code, report.period]))
     report_queries = [q["sql"] for q in queries.captured_queries if "reports_issuedreport" in q["sql"]]
     assert report_queries and all('"pdf"' not in sql and '"docx"' not in sql for sql in report_queries)
+
+
+def test_changing_the_note_keeps_the_figures_and_replaces_the_previous_note(client, scenario):
+    login(client, scenario.world.supervisor)
+    generate(client, scenario.world)
+    report = IssuedReport.objects.get()
+    before = report.document["sections"][1:]
+    for note in ("第一稿按语。", "第二稿按语。", ""):
+        client.post(reverse("metrics_staff:report_act", args=[report.pk, "note"]), {"note": note})
+    report.refresh_from_db()
+    assert report.document["sections"][1:] == before
+    first = report.document["sections"][0]["blocks"][0]
+    assert not first["emphasis"] and "按语" not in str(report.document["sections"][0])
