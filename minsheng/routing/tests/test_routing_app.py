@@ -71,7 +71,7 @@ def test_the_model_learns_from_masked_text_not_personal_data(world, history):
 def test_too_little_history_is_a_clear_training_error(world):
     with pytest.raises(TrainingError, match="not enough history"):
         train_model(world.city)
-    assert not RouterModel.objects.exists()
+    assert not RouterModel.objects.filter(site=world.city).exists()
 
 
 def test_a_new_version_replaces_the_active_one_and_an_admin_can_roll_back(world, trained, client):
@@ -349,7 +349,7 @@ def test_training_without_history_says_so_and_keeps_the_page(world, client, djan
     assert response.status_code == 404
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("routing_staff:train"), {"site": world.city.pk})
-    assert response.status_code == 302 and not RouterModel.objects.exists()
+    assert response.status_code == 302 and not RouterModel.objects.filter(site=world.city).exists()
 
 
 def test_an_admin_sets_automatic_dispatch_and_the_change_is_audited(world, client):
@@ -371,7 +371,7 @@ def test_a_threshold_outside_half_to_one_is_refused_with_a_message(world, client
     response = client.post(reverse("routing_staff:settings", args=[world.city.pk]),
                            {p + "threshold": threshold}, follow=True)
     assert response.status_code == 200
-    assert not RoutingSettings.objects.exists()
+    assert not RoutingSettings.objects.filter(site=world.city).exists()
     assert 'class="error"' in response.content.decode() or "error" in response.content.decode()
 
 
@@ -380,7 +380,7 @@ def test_an_overlong_name_in_the_word_list_is_refused(world, client):
     p = f"s{world.city.pk}-"
     client.post(reverse("routing_staff:settings", args=[world.city.pk]),
                 {p + "threshold": "0.9", p + "words": "长" * 30})
-    assert not RoutingSettings.objects.exists()
+    assert not RoutingSettings.objects.filter(site=world.city).exists()
 
 
 def test_the_segmenter_learns_the_sites_department_and_compound_names(world):

@@ -211,7 +211,6 @@ class Command(BaseCommand):
         self.stdout.write(f"舆情话题 topics: {assign_all()}")
         from minsheng.routing.tasks import train_site_model  # a first routing model: intake sees suggestions
 
-        self.stdout.write(f"分派模型 routing model (all sites): {train_site_model.call_local(None)}")
         for site in world.sites.values():
             self.stdout.write(f"分派模型 routing model {site.code}: {train_site_model.call_local(site.pk)}")
         self._print_logins(world)
