@@ -190,7 +190,7 @@ def report_detail(request: HttpRequest, site: str, period: str) -> HttpResponse:
     html = cache.get_or_set(f"minsheng:report-html:v1:{report.pk}:{get_language()}",
                             lambda: str(render_html(Document.from_dict(report.document), standalone=False)),
                             24 * 3600)
-    html = mark_safe(html)  # noqa: S308 - rendered by reports/_document.html, which escapes every text
+    html = mark_safe(str(html or ""))  # noqa: S308 - rendered by reports/_document.html, which escapes every text
     return render(request, "metrics/public/report_detail.html", {"site": site_obj, "report": report, "html": html})
 
 

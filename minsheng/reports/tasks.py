@@ -91,3 +91,22 @@ def warm_public_statistics(today: dt.date | None = None) -> int:
 @db_periodic_task(crontab(minute="*/30"))
 def warm_public_statistics_task() -> None:
     logger.info("public statistics warmed: %d pages", warm_public_statistics())
+
+
+@db_task()
+def generate_report(site_id: int, period_code: str, user_id: int | None) -> None:
+    """A draft asked for by a supervisor: a city's report takes tens of seconds to compute on a
+    large installation, longer than a request should wait, so the worker builds it."""
+    from minsheng.accounts.models import User
+    from minsheng.metrics import reporting
+    from minsheng.reports.views import generate
+    from minsheng.sites.models import Site
+
+    site = Site.objects.filter(pk=site_id).first()
+    user = User.objects.filter(pk=user_id).first() if user_id else None
+    if site is None:
+        return
+    try:
+        generate(site, reporting.parse_period(period_code), by=user)
+    except ActionError as error:
+        logger.info("report %s %s not drafted: %s", site.code, period_code, error.message)

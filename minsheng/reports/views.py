@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -18,7 +19,7 @@ from minsheng.metrics import reporting
 from minsheng.reports import actions
 from minsheng.reports.actions import ActionError
 from minsheng.reports.document import Document
-from minsheng.reports.models import IssuedReport
+from minsheng.reports.models import IssuedReport, ReportStatus
 from minsheng.reports.render import render_docx, render_html, render_pdf, render_xlsx
 from minsheng.sites.models import Site
 from minsheng.workbench.views import staff_required
@@ -65,13 +66,30 @@ def report_list(request: HttpRequest) -> HttpResponse:
             if site is None:
                 raise ActionError(_("Choose one of your sites."))
             period = reporting.parse_period(text)
-            report = generate(site, period, by=user)
+            if period.kind not in reporting.REPORT_KINDS:
+                raise ActionError(_("Reports are monthly or quarterly: choose a month like 2026-03 or a quarter "
+                                    "like 2026-Q1."))
+            kind = reporting.REPORT_KINDS[period.kind]
+            if IssuedReport.objects.filter(kind=kind, site=site, period=period.code,
+                                           status=ReportStatus.ISSUED).exists():
+                raise ActionError(_("The report for %(period)s has already been issued and can no longer change.")
+                                  % {"period": period.code})
         except (ActionError, reporting.PeriodError) as error:
             messages.error(request, getattr(error, "message", str(error)))
             return render(request, "metrics/report_staff_list.html", {
                 "reports": _list(site_ids), "sites": sites, "period_value": text[:20]}, status=400)
-        messages.success(request, _("The draft has been generated; read it, add a note if needed, then issue it."))
-        return redirect("metrics_staff:report", pk=report.pk)
+        from minsheng.reports.tasks import generate_report
+
+        started = timezone.now()
+        generate_report(site.pk, period.code, user.pk)
+        # With the worker quick (or inline in tests) the draft is already there; otherwise it appears
+        # in the list when ready.
+        report = IssuedReport.objects.filter(kind=kind, site=site, period=period.code).first()
+        if report is not None and report.status == ReportStatus.DRAFT and report.generated_at >= started:
+            messages.success(request, _("The draft has been generated; read it, add a note if needed, then issue it."))
+            return redirect("metrics_staff:report", pk=report.pk)
+        messages.success(request, _("The draft is being generated; it will appear in this list in a minute."))
+        return redirect("metrics_staff:reports")
     return render(request, "metrics/report_staff_list.html", {
         "reports": _list(site_ids), "sites": sites,
         "period_value": reporting.last_complete(reporting.MONTHLY).code})

@@ -267,3 +267,22 @@ def test_changing_the_note_keeps_the_figures_and_replaces_the_previous_note(clie
     assert report.document["sections"][1:] == before
     first = report.document["sections"][0]["blocks"][0]
     assert not first["emphasis"] and "按语" not in str(report.document["sections"][0])
+
+
+def test_with_a_busy_worker_the_supervisor_is_told_the_draft_is_coming(client, scenario):
+    from huey.contrib.djhuey import HUEY
+
+    login(client, scenario.world.supervisor)
+    HUEY.immediate = False
+    HUEY.flush()
+    try:
+        response = generate(client, scenario.world)
+        assert response.status_code == 302 and response.url == reverse("metrics_staff:reports")
+        assert not IssuedReport.objects.exists()
+        while (task := HUEY.dequeue()) is not None:
+            HUEY.execute(task)
+    finally:
+        HUEY.flush()
+        HUEY.immediate = True
+    report = IssuedReport.objects.get()
+    assert report.generated_by == scenario.world.supervisor and report.status == ReportStatus.DRAFT
