@@ -117,8 +117,12 @@ def report_act(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     report = _report_or_404(user, pk)
     try:
         if name == "regenerate":
-            generate(report.site, _period_of(report), by=user)
-            messages.success(request, _("The draft has been regenerated with today's figures."))
+            if report.is_issued:
+                raise ActionError(_("An issued report can no longer change."))
+            from minsheng.reports.tasks import generate_report
+
+            generate_report(report.site_id, report.period, user.pk)  # the worker: tens of seconds on a city
+            messages.success(request, _("The draft is being regenerated with today's figures; reload in a minute."))
         elif name == "note":
             stored = Document.from_dict(report.document)
             actions.report_edit_note(report, note=request.POST.get("note", ""), by=user,

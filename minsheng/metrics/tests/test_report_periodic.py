@@ -286,3 +286,14 @@ def test_with_a_busy_worker_the_supervisor_is_told_the_draft_is_coming(client, s
         HUEY.immediate = True
     report = IssuedReport.objects.get()
     assert report.generated_by == scenario.world.supervisor and report.status == ReportStatus.DRAFT
+
+
+def test_regenerating_a_draft_rebuilds_it_and_keeps_the_note(client, scenario):
+    login(client, scenario.world.supervisor)
+    generate(client, scenario.world)
+    report = IssuedReport.objects.get()
+    client.post(reverse("metrics_staff:report_act", args=[report.pk, "note"]), {"note": "保留的按语。"})
+    client.post(reverse("metrics_staff:report_act", args=[report.pk, "regenerate"]))
+    report.refresh_from_db()
+    assert report.document["sections"][0]["blocks"][0]["text"] == "保留的按语。"
+    assert list(report.events.values_list("action", flat=True)) == ["generate", "edit_note", "regenerate"]
