@@ -269,6 +269,8 @@ def test_changing_the_note_keeps_the_figures_and_replaces_the_previous_note(clie
     assert not first["emphasis"] and "按语" not in str(report.document["sections"][0])
 
 
+# The worker closes its database connection after a task (djhuey's db_task): real transactions.
+@pytest.mark.django_db(transaction=True)
 def test_with_a_busy_worker_the_supervisor_is_told_the_draft_is_coming(client, scenario):
     from huey.contrib.djhuey import HUEY
 
