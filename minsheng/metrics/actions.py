@@ -90,7 +90,7 @@ def exclusion_request(case: Case, *, by: User, reason: str) -> Exclusion:
 def exclusion_decide(exclusion: Exclusion, *, by: User, approve: bool, note: str) -> Exclusion:
     """A supervisor approves (the case leaves the department's figures) or denies, with a note."""
     note = _require(note, _("A decision needs a note."))
-    exclusion = Exclusion.objects.select_for_update().select_related("case").get(pk=exclusion.pk)
+    exclusion = Exclusion.objects.select_for_update(of=("self",)).select_related("case").get(pk=exclusion.pk)
     case = exclusion.case
     if not can_decide(by, case.site_id):
         raise ActionError(_("Only a supervisor of the case's site decides exclusions."))
@@ -150,7 +150,9 @@ def appeal_file(
 def appeal_decide(appeal: Appeal, *, by: User, uphold: bool, note: str) -> Appeal:
     """A supervisor upholds or rejects an appeal; the decision and its note are recorded."""
     note = _require(note, _("A decision needs a note."))
-    appeal = Appeal.objects.select_for_update().select_related("case", "department").get(pk=appeal.pk)
+    # Lock the appeal row only: its case is optional, and PostgreSQL refuses FOR UPDATE on the
+    # nullable side of the outer join that select_related would add.
+    appeal = Appeal.objects.select_for_update(of=("self",)).select_related("case", "department").get(pk=appeal.pk)
     if not can_decide(by, appeal.site_id):
         raise ActionError(_("Only a supervisor of the department's site decides appeals."))
     if appeal.state != RequestState.PENDING:
