@@ -34,6 +34,7 @@ from minsheng.metrics.engine import (
     cases_behind,
     compute,
     figure_names,
+    load_facts,
 )
 from minsheng.reports.document import Chart, Document, Paragraph, Section, Table
 from minsheng.reports.render import render_html, render_pdf, render_xlsx
@@ -238,30 +239,54 @@ def build_dashboard(selection: Selection) -> Document:
                     sections=sections, issued_by=selection.site.name, date=timezone.localdate())
 
 
+def heat_cells(selection: Selection, columns: list[Site], categories: list[Category]) -> dict[tuple[int, int], int]:
+    """(column site, top category) -> the engine's case count for that sub-site and category, from
+    ONE load of the selection's facts instead of one `compute()` per cell (about 48 for a city:
+    a minute with a million cases). Same membership rules as `engine.cases_in_scope` and the
+    accumulator: the column's sites and, below the root, the cases its departments lead; the
+    category with everything below it; a department's own current cases; approved exclusions left
+    out. A test checks every cell against `compute()`."""
+    facts = load_facts(selection.scope())
+    department = selection.department.pk if selection.department else None
+    column_sites = {c.pk: set(c.descendant_ids()) for c in columns}
+    column_departments = {
+        c.pk: set(Department.objects.filter(site_id__in=column_sites[c.pk]).values_list("pk", flat=True))
+        if c.parent_id is not None else set() for c in columns}
+    category_ids = {category.pk: set(category.descendant_ids()) for category in categories}
+    cells = dict.fromkeys(((c.pk, k.pk) for c in columns for k in categories), 0)
+    for f in facts:
+        if f.excluded or f.category_id is None or (department is not None and f.department_id != department):
+            continue
+        for category_pk, ids in category_ids.items():
+            if f.category_id not in ids:
+                continue
+            for column_pk, sites in column_sites.items():
+                if f.site_id in sites or f.department_id in column_departments[column_pk]:
+                    cells[(column_pk, category_pk)] += 1
+    return cells
+
+
 def heat_map(selection: Selection) -> list[Any]:
     """Cases per top category (rows) and district (columns). Each cell is the engine's count for
-    that sub-site and category, so the drill-down behind it lists exactly those cases."""
+    that sub-site and category (see `heat_cells`), so the drill-down behind it lists exactly those
+    cases."""
     children = list(Site.objects.filter(parent=selection.site, is_active=True))
     columns = children or [selection.site]
     population = reporting.cases_population(selection.scope())
     used = set(population.values_list("category_id", flat=True).distinct())
+    categories = [category for category in reporting.top_categories(selection.site)
+                  if (selection.category is None or category.pk == selection.category.pk)
+                  and used & set(category.descendant_ids())]
+    cells = heat_cells(selection, columns, categories) if categories else {}
     rows: dict[str, list[float | None]] = {}
     table_rows: list[list[Any]] = []
     links: list[list[str | None]] = []
-    for category in reporting.top_categories(selection.site):
-        if selection.category is not None and category.pk != selection.category.pk:
-            continue
-        if not used & set(category.descendant_ids()):
-            continue
-        values: list[float | None] = []
-        cell_links: list[str | None] = [None]
-        for site in columns:
-            n = compute(selection.scope(site=site, category=category)).counts["cases"]
-            values.append(float(n))
-            cell_links.append(drill_url(selection, "cases", site=site.code, category=category.pk))
+    for category in categories:
+        values: list[float | None] = [float(cells[(site.pk, category.pk)]) for site in columns]
         rows[category.name] = values
         table_rows.append([category.name, *[int(v or 0) for v in values]])
-        links.append(cell_links)
+        links.append([None, *[drill_url(selection, "cases", site=site.code, category=category.pk)
+                              for site in columns]])
     labels = [s.name for s in columns]
     if not rows:
         return [Paragraph(_("No classified messages in this period."))]

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import override
 
 from minsheng.accounts.models import Role, RoleKind, User
+from minsheng.cases.models import Case
 from minsheng.conftest import TEST_PASSWORD
 from minsheng.reports.tests.scenario import Scenario, build_scenario
 from minsheng.sites.models import Department, Site
@@ -219,3 +220,32 @@ def test_an_inactive_department_is_not_offered_but_its_past_figures_remain(clien
     response = dashboard(client)
     assert scenario.world.dept_b not in list(response.context["departments"])
     assert response.context["selection"].site == scenario.world.city
+
+
+@pytest.mark.parametrize("who", ["supervisor", "handler_a"])
+def test_every_heat_map_cell_is_the_engines_count_for_that_district_and_category(scenario, who):
+    """The heat map counts from one load of the facts; each cell must equal compute() for its scope."""
+    from minsheng.metrics import dashboards
+    from minsheng.metrics.engine import compute
+
+    # Test set-up: file every other case under a second-level category (the heat map's rows are the
+    # top categories, each counting everything below it).
+    # Some cases belong to the district, some city cases are led by the district's department:
+    # both count in the district's column.
+    for i, case in enumerate(Case.objects.order_by("pk")):
+        changes: dict[str, object] = {"category": scenario.world.category} if i % 2 == 0 else {}
+        if i % 3 == 0:
+            changes["site"] = scenario.world.district
+        elif i % 3 == 1:
+            changes["lead_department"] = scenario.world.district_dept
+        Case.objects.filter(pk=case.pk).update(**changes)
+    user = getattr(scenario.world, who)
+    selection = dashboards.select(user, {"period": month()})
+    columns = list(Site.objects.filter(parent=selection.site, is_active=True)) or [selection.site]
+    categories = dashboards.reporting.top_categories(selection.site)
+    cells = dashboards.heat_cells(selection, columns, categories)
+    assert sum(cells.values()) > 0
+    for site in columns:
+        for category in categories:
+            expected = compute(selection.scope(site=site, category=category)).counts["cases"]
+            assert cells[(site.pk, category.pk)] == expected, (site.name, category.name)
