@@ -28,7 +28,7 @@ from minsheng.cases.tracking import normalise_code
 from minsheng.metrics import actions, exporting
 from minsheng.metrics.forms import FIGURE_LABELS, AppealForm, DecisionForm, ExclusionRequestForm
 from minsheng.metrics.models import Appeal, Exclusion, RequestState
-from minsheng.workbench.queues import QueueFilterForm, _options
+from minsheng.workbench.queues import QueueFilterForm, filter_options
 from minsheng.workbench.views import staff_required
 
 
@@ -175,22 +175,14 @@ def export(request: HttpRequest) -> HttpResponse:
     fmt = request.GET.get("format", "csv")
     if fmt not in ("csv", "xlsx"):
         return HttpResponse(_("Unknown format: choose csv or xlsx."), status=400, content_type="text/plain; charset=utf-8")
-    options = _options(scope_for(user))
+    options = filter_options(scope_for(user))
     at = cq.clock(sites=options.site_leads)
     form = QueueFilterForm(request.GET, options=options)
     if not form.is_valid():
         return HttpResponse(_("Please correct the filters: %(errors)s") % {"errors": _errors(form)}, status=400,
                             content_type="text/plain; charset=utf-8")
-    data = form.cleaned_data
-    category = data.get("category")
-    filters = cq.Filters(
-        site=data.get("site"), department=data.get("department"), channel=data.get("channel"),
-        category_ids=options.category_and_below(category) if category else None,
-        priority=data.get("priority") or "", status=data.get("status") or "",
-        submitted_from=data.get("from"), submitted_to=data.get("to"),
-        overdue_only=bool(data.get("overdue")), text=(data.get("q") or "").strip(),
-    )
-    queryset = cq.apply_filters(cq.queue_cases(user, data.get("queue") or None, at), filters, at)
+    queryset = cq.apply_filters(cq.queue_cases(user, form.cleaned_data.get("queue") or None, at),
+                                form.to_filters(), at)
     stamp = f"{timezone.localdate():%Y%m%d}"
     cells = exporting.rows(queryset, as_of=at.now)
     if fmt == "csv":

@@ -59,7 +59,8 @@ class Options:
         return out
 
 
-def _options(scope: Scope) -> Options:
+def filter_options(scope: Scope) -> Options:
+    """What the queue filters offer this user (also used by the staff export of the metrics app)."""
     # Tuples, not model instances: a city has hundreds of categories and this runs on every page.
     all_sites = list(Site.objects.order_by("pk").values_list("pk", "name", "reminder_lead_hours"))
     site_ids = set(scope.sites())
@@ -134,6 +135,7 @@ class QueueFilterForm(forms.Form):
     def __init__(self, *args: Any, options: Options, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
+        self.options = options
         # "from" and "to" are Python keywords: added by name.
         self.fields["from"] = forms.DateField(label=gettext_lazy("Submitted from"), required=False,
                                               widget=forms.DateInput(attrs={"type": "date"}))
@@ -148,6 +150,18 @@ class QueueFilterForm(forms.Form):
         self.fields["department"].choices = _choices(options.departments, any_)  # type: ignore[attr-defined]
         self.fields["channel"].choices = _choices(options.channels, any_)  # type: ignore[attr-defined]
         self.fields["category"].choices = _choices(options.categories, any_)  # type: ignore[attr-defined]
+
+    def to_filters(self) -> cq.Filters:
+        """The cleaned values as queue filters (a category finds everything below it)."""
+        data = self.cleaned_data
+        category = data.get("category")
+        return cq.Filters(
+            site=data.get("site"), department=data.get("department"), channel=data.get("channel"),
+            category_ids=self.options.category_and_below(category) if category else None,
+            priority=data.get("priority") or "", status=data.get("status") or "",
+            submitted_from=data.get("from"), submitted_to=data.get("to"),
+            overdue_only=bool(data.get("overdue")), text=(data.get("q") or "").strip(),
+        )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -195,7 +209,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def queue(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     scope = scope_for(user)
-    options = _options(scope)
+    options = filter_options(scope)
     at = cq.clock(sites=options.site_leads)
     form = QueueFilterForm(request.GET, options=options)
     form.is_valid()
@@ -203,14 +217,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     errors = _errors(form)
 
     name = data.get("queue") or None
-    category = data.get("category")
-    filters = cq.Filters(
-        site=data.get("site"), department=data.get("department"), channel=data.get("channel"),
-        category_ids=options.category_and_below(category) if category else None,
-        priority=data.get("priority") or "", status=data.get("status") or "",
-        submitted_from=data.get("from"), submitted_to=data.get("to"),
-        overdue_only=bool(data.get("overdue")), text=(data.get("q") or "").strip(),
-    )
+    filters = form.to_filters()
     scope_condition = cq.queue_scope(user, name)
     qs = cq.apply_filters(cq.queue_cases(user, name, at, scope_condition), filters, at)
     sort = data.get("sort") or (cq.QUEUES[name].sort if name else "submitted")

@@ -575,9 +575,9 @@ def test_new_pages_are_404_for_users_without_roles_and_send_visitors_to_login(cl
 
 def test_category_filter_uses_the_loaded_tree(world):
     child = Category.objects.create(name="公租房", level=3, parent=world.category)
-    from minsheng.workbench.queues import _options
+    from minsheng.workbench.queues import filter_options
 
-    options = _options(cq.scope_for(world.intake))
+    options = filter_options(cq.scope_for(world.intake))
     assert set(options.category_and_below(world.category.parent_id)) == {
         world.category.parent_id, world.category.pk, child.pk}
 
