@@ -76,16 +76,19 @@ HOUR, DAY = timedelta(hours=1), timedelta(days=1)
 # ---- environment -----------------------------------------------------------------------------------
 
 
-def configure() -> str:
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
-    (DATA_DIR / "static").mkdir(exist_ok=True)
+def configure(data_dir: Path | None = None, url: str | None = None) -> str:
+    """Bench defaults for every MINSHENG_* variable not already set (other benches pass their own
+    data folder and database)."""
+    data_dir = data_dir or DATA_DIR
+    data_dir.mkdir(parents=True, exist_ok=True)
+    (data_dir / "static").mkdir(exist_ok=True)
     defaults = {
         "DJANGO_SETTINGS_MODULE": "minsheng.settings",
         "MINSHENG_SECRET_KEY": "bench",
         "MINSHENG_FIELD_KEYS": "dGVzdC1maWVsZC1rZXktMzItYnl0ZXMtbG9uZy0xMjM=",
         "MINSHENG_SECURE_COOKIES": "0",
-        "MINSHENG_DATA_DIR": str(DATA_DIR),
-        "DATABASE_URL": DEFAULT_URL,
+        "MINSHENG_DATA_DIR": str(data_dir),
+        "DATABASE_URL": url or DEFAULT_URL,
         "MINSHENG_DEBUG": "0",
         "MINSHENG_LOG_LEVEL": "WARNING",
         # Three logins per run; several runs an hour must not trip the login rate limit.

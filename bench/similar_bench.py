@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import io
 import json
-import os
 import random
 import statistics
 import subprocess
@@ -47,21 +46,9 @@ TARGET_MS = 50.0
 
 
 def configure() -> str:
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
-    (DATA_DIR / "static").mkdir(exist_ok=True)
-    defaults = {
-        "DJANGO_SETTINGS_MODULE": "minsheng.settings",
-        "MINSHENG_SECRET_KEY": "bench",
-        "MINSHENG_FIELD_KEYS": "dGVzdC1maWVsZC1rZXktMzItYnl0ZXMtbG9uZy0xMjM=",
-        "MINSHENG_SECURE_COOKIES": "0",
-        "MINSHENG_DATA_DIR": str(DATA_DIR),
-        "DATABASE_URL": DEFAULT_URL,
-        "MINSHENG_DEBUG": "0",
-        "MINSHENG_LOG_LEVEL": "WARNING",
-    }
-    for key, value in defaults.items():
-        os.environ.setdefault(key, value)
-    return os.environ["DATABASE_URL"]
+    from backoffice_bench import configure as bench_configure  # the same bench environment
+
+    return bench_configure(DATA_DIR, DEFAULT_URL)
 
 
 def _dsn(url: str, dbname: str | None = None) -> str:
