@@ -340,6 +340,38 @@ FOLLOWUP_COLUMNS = ("case_id", "method", "state", "token", "solved", "satisfacti
                     "created_at", "answered_at")
 
 
+def prepare_bulk_load(conn: Any, tables: Sequence[str]) -> list[str]:
+    """A throw-away database: no foreign-key triggers during the load (the generators keep the
+    references valid; the builds check them after) and the secondary indexes of `tables` dropped,
+    to be rebuilt once at the end from the definitions returned."""
+    conn.execute("SET session_replication_role = replica")
+    conn.execute("SET maintenance_work_mem = '512MB'")
+    conn.execute("SET synchronous_commit = off")
+    rebuilt = []
+    for table in tables:
+        for index, definition in conn.execute(
+            "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i "
+            "WHERE i.indrelid = %s::regclass AND NOT EXISTS "
+            "(SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)", [table],
+        ).fetchall():
+            conn.execute(f'DROP INDEX "{index}"')
+            rebuilt.append(definition)
+    return rebuilt
+
+
+def copy_cases(conn: Any, lines: Iterator[str], n_cases: int, t0: float) -> None:
+    """COPY the generated case rows in batches of 20,000, with progress."""
+    with conn.cursor() as cur, cur.copy(f"COPY cases_case ({', '.join(CASE_COLUMNS)}) FROM STDIN") as copy:
+        buffer: list[str] = []
+        for i, line in enumerate(lines, start=1):
+            buffer.append(line)
+            if len(buffer) == 20_000:
+                copy.write("".join(buffer))
+                buffer.clear()
+                print(f"\r  cases {i:,}/{n_cases:,} ({time.monotonic() - t0:.0f} s)", end="", flush=True)
+        copy.write("".join(buffer))
+
+
 def _load(url: str, world: dict[str, Any], now: datetime, n_cases: int, n_open: int,
           rng: random.Random) -> dict[str, int]:
     import psycopg
@@ -472,28 +504,9 @@ def _load(url: str, world: dict[str, Any], now: datetime, n_cases: int, n_open: 
     with psycopg.connect(_dsn(url)) as conn:
         # A throw-away database: no foreign-key triggers during the load (the generator keeps the
         # references valid; checked below) and secondary indexes built once at the end.
-        conn.execute("SET session_replication_role = replica")
-        conn.execute("SET maintenance_work_mem = '512MB'")
-        conn.execute("SET synchronous_commit = off")
-        rebuilt = []
-        for table in ("cases_case", "cases_assignment", "cases_followup"):
-            for index, definition in conn.execute(
-                "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i "
-                "WHERE i.indrelid = %s::regclass AND NOT EXISTS "
-                "(SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)", [table],
-            ).fetchall():
-                conn.execute(f'DROP INDEX "{index}"')
-                rebuilt.append(definition)
+        rebuilt = prepare_bulk_load(conn, ("cases_case", "cases_assignment", "cases_followup"))
         t0 = time.monotonic()
-        with conn.cursor() as cur, cur.copy(f"COPY cases_case ({', '.join(CASE_COLUMNS)}) FROM STDIN") as copy:
-            buffer: list[str] = []
-            for i, line in enumerate(rows(), start=1):
-                buffer.append(line)
-                if len(buffer) == 20_000:
-                    copy.write("".join(buffer))
-                    buffer.clear()
-                    print(f"\r  cases {i:,}/{n_cases:,} ({time.monotonic() - t0:.0f} s)", end="", flush=True)
-            copy.write("".join(buffer))
+        copy_cases(conn, rows(), n_cases, t0)
         print(f"\r  cases {n_cases:,} in {time.monotonic() - t0:.0f} s; {len(assignments):,} assignments, "
               f"{len(followups):,} return visits …", flush=True)
         for table, columns, lines in (("cases_assignment", ASSIGNMENT_COLUMNS, assignments),

@@ -234,28 +234,9 @@ def build(url: str, n_cases: int, rebuild: bool, seed: int = 4) -> None:
         "metrics_exclusion": EXCLUSION_COLUMNS,
     }
     with psycopg.connect(bo._dsn(url)) as conn:
-        conn.execute("SET session_replication_role = replica")
-        conn.execute("SET maintenance_work_mem = '512MB'")
-        conn.execute("SET synchronous_commit = off")
-        rebuilt = []
-        for table in TABLES:
-            for index, definition in conn.execute(
-                "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i "
-                "WHERE i.indrelid = %s::regclass AND NOT EXISTS "
-                "(SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)", [table],
-            ).fetchall():
-                conn.execute(f'DROP INDEX "{index}"')
-                rebuilt.append(definition)
+        rebuilt = bo.prepare_bulk_load(conn, TABLES)
         t0 = time.monotonic()
-        with conn.cursor() as cur, cur.copy(f"COPY cases_case ({', '.join(bo.CASE_COLUMNS)}) FROM STDIN") as copy:
-            buffer: list[str] = []
-            for i, line in enumerate(rows(), start=1):
-                buffer.append(line)
-                if len(buffer) == 20_000:
-                    copy.write("".join(buffer))
-                    buffer.clear()
-                    print(f"\r  cases {i:,}/{n_cases:,} ({time.monotonic() - t0:.0f} s)", end="", flush=True)
-            copy.write("".join(buffer))
+        bo.copy_cases(conn, rows(), n_cases, t0)
         print(f"\r  cases {n_cases:,} in {time.monotonic() - t0:.0f} s", flush=True)
         for table, spool in lines.items():
             spool.file.close()
