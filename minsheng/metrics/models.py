@@ -14,6 +14,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from minsheng.cases.models import DecidedRequest, RequestState
 from minsheng.sites.models import Department, Site
 
 _UNIT = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))]
@@ -60,29 +61,14 @@ class MetricSettings(models.Model):
         return str(self.site)
 
 
-class RequestState(models.TextChoices):
-    PENDING = "pending", _("Pending")
-    APPROVED = "approved", _("Approved")
-    DENIED = "denied", _("Denied")
-
-
-class Exclusion(models.Model):
+class Exclusion(DecidedRequest):
     """不合理诉求: a request to leave a case out of a department's figures; a supervisor decides."""
 
+    # The department, requester, reason, state and decision fields are those of every request a
+    # supervisor decides (cases.models.DecidedRequest).
     case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="metric_exclusions")
-    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+")
-    reason = models.TextField(_("reason"))
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField()
-    state = models.CharField(max_length=20, choices=RequestState.choices, default=RequestState.PENDING)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    decided_at = models.DateTimeField(null=True, blank=True)
-    decision_note = models.TextField(_("decision note"), blank=True)
 
-    class Meta:
-        ordering = ["id"]
+    class Meta(DecidedRequest.Meta):
         indexes = [models.Index(fields=["state", "case"], name="exclusion_state_case")]
         constraints = [
             # One open request per case and department: a second click must not queue a duplicate.
