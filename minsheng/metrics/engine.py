@@ -22,7 +22,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
@@ -99,9 +99,21 @@ class Scope:
     category: Category | None = None  # a parent category includes its children
     # The moment the figures describe; None = now. Tests and reports pin it to be reproducible.
     as_of: datetime | None = None
+    # The site's own level (本级) only: the cases submitted to the site itself, not to the sites below
+    # it (and, below the root, the cases the site's own departments lead for a site above).
+    own_level: bool = False
 
     def moment(self) -> datetime:
         return self.as_of or timezone.now()
+
+    def site_ids(self) -> list[int]:
+        """The sites whose cases (and departments) the scope covers."""
+        return [self.site.pk] if self.own_level else self.site.descendant_ids()
+
+    @property
+    def filtered(self) -> bool:
+        """Narrower than the whole site (a department, channel, category or the own level only)."""
+        return bool(self.department or self.channel or self.category or self.own_level)
 
     def bounds(self) -> tuple[datetime, datetime]:
         """[start 00:00, end+1 00:00) in Shanghai time."""
@@ -144,6 +156,19 @@ class Metrics:
             "appraisal_score": self.appraisal_score,
         })
         return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Metrics:
+        """The inverse of `as_dict` (stored month snapshots)."""
+        as_of = data.get("as_of")
+        return cls(
+            **{name: Rate(data[name]["numerator"], data[name]["denominator"]) for name in RATES},
+            handling_days=dict(data["handling_days"]), returns=data["returns"], transfers=data["transfers"],
+            overdue_by_age=dict(data["overdue_by_age"]), red_line=data["red_line"],
+            red_line_flagged=data["red_line_flagged"], counts=dict(data["counts"]),
+            appraisal_score=data["appraisal_score"], as_of=datetime.fromisoformat(as_of) if as_of else None,
+            scope=dict(data.get("scope") or {}),
+        )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -357,7 +382,7 @@ def _facts(rows: Iterable[tuple[Any, ...]], related: dict[str, dict[int, Any]]) 
 
 def cases_in_scope(scope: Scope) -> QuerySet[Case]:
     """The cases a scope's figures are about (for a department: those it leads or once led)."""
-    site_ids = scope.site.descendant_ids()
+    site_ids = scope.site_ids()
     start, end = scope.bounds()
     where = Q(site_id__in=site_ids)
     if scope.site.parent_id is not None:
@@ -520,6 +545,26 @@ def membership(f: CaseFacts, *, as_of: datetime, weights: Weights, calendar: Wor
     )
 
 
+def unchanged_until(f: CaseFacts, *, as_of: datetime, calendar: WorkingDays) -> datetime | None:
+    """The earliest moment after `as_of` from which `membership(f, as_of=...)` may differ although
+    nothing is written to the case (None: never). `membership` reads the clock in four places only:
+    a receipt or reply deadline passing, the overdue age growing (it counts calendar dates, so it can
+    only change at a midnight, and never after ">60"), and the red lines. Erring early is harmless: a
+    month snapshot then expires sooner than it had to (`minsheng.metrics.snapshots`)."""
+    moments: list[datetime] = []
+    if f.received_at is None and f.receive_due_at is not None and f.receive_due_at >= as_of:
+        moments.append(f.receive_due_at)
+    if f.paused_at is None and f.due_at is not None:
+        if f.due_at >= as_of:
+            moments.append(f.due_at)
+        elif f.status in IN_DEPARTMENT and calendar.elapsed(f.due_at, as_of) <= 60:
+            local = as_of.astimezone(calendar.calendar.tz)
+            moments.append(datetime.combine(local.date() + timedelta(days=1), time(), tzinfo=calendar.calendar.tz))
+    if f.first_replied_at is None and f.paused_at is None:
+        moments.extend(at for at in (f.submitted_at + REDLINE_FLAG, f.submitted_at + REDLINE_CRITICAL) if at > as_of)
+    return min(moments, default=None)
+
+
 def _attributed(f: CaseFacts, department_id: int | None) -> bool:
     """Whether the case's rates and timeliness count for `department_id` (None: site-wide)."""
     if f.excluded:
@@ -598,6 +643,7 @@ def _describe(scope: Scope) -> dict[str, Any]:
         "department": scope.department.pk if scope.department else None,
         "channel": scope.channel.kind if scope.channel else None,
         "category": scope.category.pk if scope.category else None,
+        **({"own_level": True} if scope.own_level else {}),
     }
 
 
@@ -624,6 +670,38 @@ def _accumulate(facts: list[CaseFacts], *, as_of: datetime, weights: Weights,
     return site, departments
 
 
+@dataclass
+class Summary:
+    """Every figure of a scope from one load of its facts (`summarize`)."""
+
+    total: Metrics  # compute(scope)
+    ranking: list[tuple[Department, Metrics]]  # by_department(scope); empty for a department's scope
+    facts: list[CaseFacts]
+    weights: Weights
+    calendar: WorkingDays
+
+    def valid_until(self) -> datetime | None:
+        """Until when the figures hold if nothing is written (see `unchanged_until`)."""
+        as_of = self.total.as_of or timezone.now()
+        moments = (unchanged_until(f, as_of=as_of, calendar=self.calendar) for f in self.facts)
+        return min((m for m in moments if m is not None), default=None)
+
+
+def summarize(scope: Scope, facts: list[CaseFacts] | None = None) -> Summary:
+    """`compute(scope)` and `by_department(scope)` from one pass over `facts` (`load_facts(scope)`,
+    loaded here when not given): a page that shows the key figures, the ranking and the heat map
+    reads the month once. Every number comes from `membership`, like everywhere else."""
+    as_of = scope.moment()
+    if facts is None:
+        facts = load_facts(scope)
+    weights, calendar = weights_for(scope.site), WorkingDays()
+    site, departments = _accumulate(facts, as_of=as_of, weights=weights, calendar=calendar)
+    acc = site if scope.department is None else departments.get(scope.department.pk, _Accumulator())
+    total = acc.metrics(weights, as_of, _describe(scope))
+    ranking = [] if scope.department is not None else _ranking(scope, facts, departments, weights, as_of)
+    return Summary(total=total, ranking=ranking, facts=facts, weights=weights, calendar=calendar)
+
+
 def compute(scope: Scope) -> Metrics:
     """Every figure of docs/metrics.md for the scope. Reads only."""
     as_of = scope.moment()
@@ -636,26 +714,26 @@ def compute(scope: Scope) -> Metrics:
 def by_department(scope: Scope, *, min_cases: int = 0) -> list[tuple[Department, Metrics]]:
     """Each department of the scope's sites, best appraisal score first (no score last). A
     department needs at least `min_cases` cases it leads to be listed."""
-    as_of = scope.moment()
-    site_scope = Scope(site=scope.site, start=scope.start, end=scope.end, channel=scope.channel,
-                       category=scope.category, as_of=as_of)
-    facts = load_facts(site_scope)
-    weights, calendar = weights_for(scope.site), WorkingDays()
-    departments = {d.pk: d for d in Department.objects.filter(site_id__in=scope.site.descendant_ids(),
-                                                              is_active=True)}
+    site_scope = replace(scope, department=None, as_of=scope.moment())
+    ranking = summarize(site_scope).ranking
+    if scope.department is not None:
+        ranking = [(d, m) for d, m in ranking if d.pk == scope.department.pk] or [
+            (scope.department, _Accumulator().metrics(weights_for(scope.site), site_scope.moment(),
+                                                      dict(_describe(site_scope), department=scope.department.pk)))]
+    return [(d, m) for d, m in ranking if m.counts["cases"] >= min_cases]
+
+
+def _ranking(scope: Scope, facts: list[CaseFacts], accumulated: dict[int, _Accumulator], weights: Weights,
+             as_of: datetime) -> list[tuple[Department, Metrics]]:
+    departments = {d.pk: d for d in Department.objects.filter(site_id__in=scope.site_ids(), is_active=True)}
     seen = {f.department_id for f in facts if f.department_id} | {d for f in facts for d in f.returned_by}
     missing = seen - set(departments)
     if missing:
         departments.update({d.pk: d for d in Department.objects.filter(pk__in=missing)})
-    if scope.department is not None:
-        departments = {scope.department.pk: scope.department}
     out = []
-    _site, accumulated = _accumulate(facts, as_of=as_of, weights=weights, calendar=calendar)
     for pk, department in departments.items():
-        described = dict(_describe(site_scope), department=pk)
-        metrics = accumulated.get(pk, _Accumulator()).metrics(weights, as_of, described)
-        if metrics.counts["cases"] >= min_cases:
-            out.append((department, metrics))
+        described = dict(_describe(scope), department=pk)
+        out.append((department, accumulated.get(pk, _Accumulator()).metrics(weights, as_of, described)))
     out.sort(key=lambda item: (item[1].appraisal_score is None, -(item[1].appraisal_score or 0),
                                item[0].sort_order, item[0].pk))
     return out
