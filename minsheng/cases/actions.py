@@ -52,6 +52,7 @@ from minsheng.cases.tracking import new_query_password, new_tracking_code, passw
 from minsheng.cases.workflow import TRANSITIONS
 from minsheng.core.crypto import digest
 from minsheng.lib.masking import mask_official_reply, mask_personal_data
+from minsheng.metrics import snapshots as month_snapshots
 from minsheng.notifications.services import notify_citizen, notify_staff, staff_for
 from minsheng.sites.models import Category, Channel, Department, Leader, Site
 
@@ -149,6 +150,9 @@ def _record(
         case.version += 1
         refresh_next_due(case)
         case.save()
+    # Every write passes here: a late event on a finished month invalidates its stored figures, in
+    # this transaction (nothing is written for a case of the current month).
+    month_snapshots.case_changed(case)
     return CaseEvent.objects.create(
         case=case,
         action=action,

@@ -46,6 +46,7 @@ from minsheng.cases.models import (
 )
 from minsheng.cases.tracking import new_tracking_code
 from minsheng.lib.masking import mask_official_reply, mask_personal_data
+from minsheng.metrics import snapshots as month_snapshots
 from minsheng.sites.models import Category, Channel, Department, Site
 
 SYSTEM_IMPORT_USERNAME = "system-import"
@@ -201,5 +202,7 @@ def case_import(
         actor_kind=ActorKind.STAFF if by is not None else ActorKind.SYSTEM,
         department=case.lead_department, data=event_data, created_at=timezone.now(),
     )
+    # History lands in finished months: their stored figures must include it.
+    month_snapshots.case_changed(case)
     search.reindex(case)
     return case

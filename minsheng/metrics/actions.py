@@ -17,6 +17,7 @@ from minsheng.accounts.models import RoleKind, User
 from minsheng.accounts.scopes import scope_for
 from minsheng.cases.actions import ActionError
 from minsheng.cases.models import ActorKind, Assignment, AssignmentRole, Case, CaseEvent
+from minsheng.metrics import snapshots
 from minsheng.metrics.engine import figure_names
 from minsheng.metrics.models import Appeal, AuditEntry, Exclusion, RequestState
 from minsheng.notifications.services import notify_staff, staff_for
@@ -41,6 +42,8 @@ def _case_event(case: Case, action: str, *, by: User, department_id: int, note: 
         case=case, action=action, from_status=case.status, to_status=case.status, actor=by,
         actor_kind=ActorKind.STAFF, department_id=department_id, note=note, data=data, created_at=timezone.now(),
     )
+    # An exclusion decided after its month changes that month's figures: its snapshot goes.
+    snapshots.case_changed(case)
 
 
 def _after_commit(case: Case, kind: str, text: str, user_ids: list[int]) -> None:

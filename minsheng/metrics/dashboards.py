@@ -29,12 +29,12 @@ from minsheng.metrics import reporting
 from minsheng.metrics.engine import (
     OVERDUE_BUCKETS,
     RATES,
+    CaseFacts,
     Scope,
-    by_department,
     cases_behind,
-    compute,
     figure_names,
     load_facts,
+    summarize,
 )
 from minsheng.reports.document import Chart, Document, Paragraph, Section, Table
 from minsheng.reports.render import render_html, render_pdf, render_xlsx
@@ -44,7 +44,7 @@ from minsheng.workbench.views import staff_required
 SITE_ROLES = (RoleKind.ADMIN, RoleKind.SUPERVISOR, RoleKind.INTAKE)
 DEPARTMENT_ROLES = (RoleKind.HANDLER, RoleKind.REVIEWER)
 PAGE_SIZE = 50
-TREND_CACHE_SECONDS = 3600
+OWN_LEVEL = "own"  # ?level=own: the site's own cases only (the heat map's 本级 column)
 
 
 class BadQuery(ValueError):
@@ -61,11 +61,12 @@ class Selection:
     channel: Channel | None = None
     category: Category | None = None
     department_locked: bool = False  # a department user cannot widen the view
+    own_level: bool = False  # the site's own level (本级) only, not the sites below it
 
     def scope(self, **overrides: Any) -> Scope:
         values: dict[str, Any] = {"site": self.site, "start": self.period.start, "end": self.period.end,
                                   "department": self.department, "channel": self.channel,
-                                  "category": self.category}
+                                  "category": self.category, "own_level": self.own_level}
         values.update(overrides)
         return Scope(**values)
 
@@ -77,8 +78,10 @@ class Selection:
             params["channel"] = self.channel.kind
         if self.category:
             params["category"] = str(self.category.pk)
+        if self.own_level:
+            params["level"] = OWN_LEVEL
         params.update({k: str(v) for k, v in extra.items() if v is not None})
-        return params
+        return {k: v for k, v in params.items() if v != ""}
 
 
 def _int(value: str, what: str) -> int:
@@ -162,8 +165,12 @@ def select(user: User, params: Any) -> Selection:
         category = Category.objects.filter(pk=_int(category_text, _("category"))).first()
         if category is None:
             raise BadQuery(_("There is no category number %(value)s.") % {"value": category_text[:20]})
+    level = (params.get("level") or "").strip()
+    if level not in ("", OWN_LEVEL):
+        raise BadQuery(_("“%(value)s” is not a level: leave it out, or choose “own” for the site's own cases.")
+                       % {"value": level[:20]})
     return Selection(site=site, period=period, department=department, channel=channel, category=category,
-                     department_locked=locked)
+                     department_locked=locked, own_level=bool(level))
 
 
 # --------------------------------------------------------------------------------- the page ---
@@ -173,8 +180,13 @@ def drill_url(selection: Selection, figure: str, part: str = "value", **override
 
 
 def build_dashboard(selection: Selection) -> Document:
+    """The whole page from one load of the period's facts: the key figures, the ranking and the heat
+    map come from `engine.summarize` over the same facts; the trend's finished months from their
+    stored snapshots (computed here when missing or invalid, see `minsheng.metrics.snapshots`)."""
     scope = selection.scope()
-    total = compute(scope)
+    facts = load_facts(scope)
+    summary = summarize(scope, facts)
+    total = summary.total
 
     def link(figure: str, part: str = "value", **over: Any) -> str:
         return drill_url(selection, figure, part, **over)
@@ -191,11 +203,12 @@ def build_dashboard(selection: Selection) -> Document:
     sections = [Section(_("Key figures"), [Paragraph(reporting.summary_sentence(total)),
                                             reporting.key_figures_table(total, rate_links), counts])]
 
-    # Finished months may be up to an hour old here (a late rating moves them a little); the key
-    # figures above and every drill-down list are computed now.
-    points = reporting.trend(selection.site, selection.period, 12, cache_seconds=TREND_CACHE_SECONDS,
+    # The unfiltered view's finished months are stored snapshots, invalidated by any late write to
+    # their cases; a filtered view computes its months. The selected month is not read again.
+    known = {selection.period.code: total} if selection.period.kind == reporting.MONTHLY else {}
+    points = reporting.trend(selection.site, selection.period, 12, stored=True, known=known,
                              department=selection.department, channel=selection.channel,
-                             category=selection.category)
+                             category=selection.category, own_level=selection.own_level)
     trend_table = Table(
         [_("Month"), _("Cases"), _("Answered"), *[reporting.rate_label(n) + " (%)" for n in
                                                   ("reply_rate", "on_time_rate", "satisfaction_rate")]],
@@ -208,7 +221,7 @@ def build_dashboard(selection: Selection) -> Document:
     sections.append(Section(_("Trends"), [*reporting.trend_charts(points), trend_table]))
 
     if not selection.department_locked and selection.department is None:
-        ranking = [(d, m) for d, m in by_department(scope) if m.counts["cases"] > 0]
+        ranking = [(d, m) for d, m in summary.ranking if m.counts["cases"] > 0]
 
         def dept_link(department: Department, figure: str, part: str) -> str:
             if figure == "dashboard":
@@ -221,7 +234,7 @@ def build_dashboard(selection: Selection) -> Document:
                                 {_("Appraisal score"): [m.appraisal_score for _d, m in ranking]}))
         sections.append(Section(_("Department ranking"), blocks))
 
-    sections.append(Section(_("Category × district"), heat_map(selection)))
+    sections.append(Section(_("Category × district"), heat_map(selection, facts)))
 
     buckets = [(b, total.overdue_by_age.get(b, 0)) for b in OVERDUE_BUCKETS]
     labels = [_("%(bucket)s working days") % {"bucket": b} for b, _n in buckets]
@@ -232,28 +245,55 @@ def build_dashboard(selection: Selection) -> Document:
               caption=_("Overdue ageing"),
               links=[[None, link(f"overdue_by_age.{b}")] for b, _n in buckets]),
     ]))
-    title = _("Dashboard: %(what)s, %(period)s") % {
-        "what": selection.department.name if selection.department else selection.site.name,
-        "period": selection.period.label}
+    what = selection.department.name if selection.department else selection.site.name
+    if selection.own_level:
+        what = _("%(site)s, own level") % {"site": what}
+    title = _("Dashboard: %(what)s, %(period)s") % {"what": what, "period": selection.period.label}
     return Document(title=title, subtitle=_("As of %(now)s") % {"now": timezone.localtime().strftime("%Y-%m-%d %H:%M")},
                     sections=sections, issued_by=selection.site.name, date=timezone.localdate())
 
 
-def heat_cells(selection: Selection, columns: list[Site], categories: list[Category]) -> dict[tuple[int, int], int]:
-    """(column site, top category) -> the engine's case count for that sub-site and category, from
-    ONE load of the selection's facts instead of one `compute()` per cell (about 48 for a city:
-    a minute with a million cases). Same membership rules as `engine.cases_in_scope` and the
-    accumulator: the column's sites and, below the root, the cases its departments lead; the
-    category with everything below it; a department's own current cases; approved exclusions left
-    out. A test checks every cell against `compute()`."""
-    facts = load_facts(selection.scope())
+@dataclass(frozen=True)
+class Column:
+    """A column of the heat map: a site below the selected one (with everything below it), or the
+    selected site's own level (本级: the cases submitted to the site itself)."""
+
+    site: Site
+    own_level: bool = False
+
+    @property
+    def label(self) -> str:
+        return _("Own level") if self.own_level else self.site.name
+
+
+def heat_columns(selection: Selection) -> list[Column]:
+    """The selected site's own level, then each active site below it; a site with nothing below it
+    (or a view of the own level only) has one column, itself."""
+    if selection.own_level:
+        return [Column(selection.site, own_level=True)]
+    children = list(Site.objects.filter(parent=selection.site, is_active=True))
+    if not children:
+        return [Column(selection.site)]
+    return [Column(selection.site, own_level=True), *[Column(site) for site in children]]
+
+
+def heat_cells(selection: Selection, columns: list[Column], categories: list[Category],
+               facts: list[CaseFacts] | None = None) -> dict[tuple[int, int], int]:
+    """(column site, top category) -> the engine's case count for that column and category, from
+    ONE load of the selection's facts (`facts`, loaded when not given) instead of one `compute()`
+    per cell. Same membership rules as `engine.cases_in_scope` and the accumulator: the column's
+    sites (its own site only for the own level) and, below the root, the cases their departments
+    lead; the category with everything below it; a department's own current cases; approved
+    exclusions left out. A test checks every cell against `compute()`."""
+    if facts is None:
+        facts = load_facts(selection.scope())
     department = selection.department.pk if selection.department else None
-    column_sites = {c.pk: set(c.descendant_ids()) for c in columns}
+    column_sites = {c.site.pk: {c.site.pk} if c.own_level else set(c.site.descendant_ids()) for c in columns}
     column_departments = {
-        c.pk: set(Department.objects.filter(site_id__in=column_sites[c.pk]).values_list("pk", flat=True))
-        if c.parent_id is not None else set() for c in columns}
+        c.site.pk: set(Department.objects.filter(site_id__in=column_sites[c.site.pk]).values_list("pk", flat=True))
+        if c.site.parent_id is not None else set() for c in columns}
     category_ids = {category.pk: set(category.descendant_ids()) for category in categories}
-    cells = dict.fromkeys(((c.pk, k.pk) for c in columns for k in categories), 0)
+    cells = dict.fromkeys(((c.site.pk, k.pk) for c in columns for k in categories), 0)
     for f in facts:
         if f.excluded or f.category_id is None or (department is not None and f.department_id != department):
             continue
@@ -266,28 +306,29 @@ def heat_cells(selection: Selection, columns: list[Site], categories: list[Categ
     return cells
 
 
-def heat_map(selection: Selection) -> list[Any]:
-    """Cases per top category (rows) and district (columns). Each cell is the engine's count for
-    that sub-site and category (see `heat_cells`), so the drill-down behind it lists exactly those
-    cases."""
-    children = list(Site.objects.filter(parent=selection.site, is_active=True))
-    columns = children or [selection.site]
-    population = reporting.cases_population(selection.scope())
-    used = set(population.values_list("category_id", flat=True).distinct())
+def heat_map(selection: Selection, facts: list[CaseFacts] | None = None) -> list[Any]:
+    """Cases per top category (rows) and column: the site's own level (本级) and each district.
+    Each cell is the engine's count for that column and category (see `heat_cells`), so the
+    drill-down behind it lists exactly those cases."""
+    if facts is None:
+        facts = load_facts(selection.scope())
+    columns = heat_columns(selection)
+    used = {f.category_id for f in facts}
     categories = [category for category in reporting.top_categories(selection.site)
                   if (selection.category is None or category.pk == selection.category.pk)
                   and used & set(category.descendant_ids())]
-    cells = heat_cells(selection, columns, categories) if categories else {}
+    cells = heat_cells(selection, columns, categories, facts) if categories else {}
     rows: dict[str, list[float | None]] = {}
     table_rows: list[list[Any]] = []
     links: list[list[str | None]] = []
     for category in categories:
-        values: list[float | None] = [float(cells[(site.pk, category.pk)]) for site in columns]
+        values: list[float | None] = [float(cells[(column.site.pk, category.pk)]) for column in columns]
         rows[category.name] = values
         table_rows.append([category.name, *[int(v or 0) for v in values]])
-        links.append([None, *[drill_url(selection, "cases", site=site.code, category=category.pk)
-                              for site in columns]])
-    labels = [s.name for s in columns]
+        links.append([None, *[drill_url(selection, "cases", site=column.site.code, category=category.pk,
+                                        level=OWN_LEVEL if column.own_level else "")
+                              for column in columns]])
+    labels = [column.label for column in columns]
     if not rows:
         return [Paragraph(_("No classified messages in this period."))]
     return [Chart("heatmap", _("Cases by category and district"), labels, rows),

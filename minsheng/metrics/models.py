@@ -1,8 +1,10 @@
 """State of the metrics app: per-site weights, exclusions of unreasonable demands, appeals.
 
-The figures themselves are never stored: `engine.py` computes them from the cases and their
-history on every call, so a late event (a rating next month, a redo) is reflected at once.
-Rows here are written only by `minsheng.metrics.actions`.
+The figures are computed from the cases and their history (`engine.py`). The one stored copy is a
+finished month's unfiltered figures per site (`MonthSnapshot`, written only by
+`minsheng.metrics.snapshots`), which every write to a case of that month invalidates in its own
+transaction, so a late event (a rating next month, a redo) is reflected at once. The other rows here
+are written only by `minsheng.metrics.actions`.
 """
 
 from __future__ import annotations
@@ -117,3 +119,31 @@ class AuditEntry(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+
+
+class MonthSnapshot(models.Model):
+    """The unfiltered figures of one site and one finished month (`engine.Metrics.as_dict()`), and
+    the generation that says whether they still hold (`minsheng.metrics.snapshots`).
+
+    Every write to a case submitted in a finished month adds one to `generation` of the case's sites
+    (and the sites above them) for that month and clears `metrics`, in the write's own transaction.
+    A snapshot is stored only with the generation read before its cases were, and only if that is
+    still the generation (a conditional UPDATE): a late write can never be overwritten by figures
+    computed before it. The generation only grows, and the row lives in the database, not in a cache
+    that could lose it."""
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()  # the first day of the month
+    generation = models.BigIntegerField(default=0)
+    metrics = models.JSONField(null=True, blank=True)
+    # The figures read the clock (deadlines passing, overdue ages, red lines): they hold until then.
+    valid_until = models.DateTimeField(null=True, blank=True)
+    # The weights and the working-day calendar they were computed with (admins may change both).
+    settings_key = models.CharField(max_length=64, blank=True)
+    computed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["site", "month"], name="month_snapshot_one_per_month")]
+
+    def __str__(self) -> str:
+        return f"{self.site_id} {self.month:%Y-%m} #{self.generation}"

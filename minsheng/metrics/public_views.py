@@ -61,11 +61,13 @@ def _selected_period(request: HttpRequest) -> tuple[reporting.Period, str]:
 def public_figures(site: Site, period: reporting.Period) -> dict[str, Any]:
     """Everything the public page shows for a period, as plain values (cacheable, no model rows)."""
     scope: Scope = period.scope(site)
-    total = compute(scope)
+    months = 12 if period.kind == reporting.YEARLY else 6
+    points = reporting.trend(site, period, months, stored=True)
+    # A month's own figures are the last point of its trend: a finished month's stored snapshot.
+    total = points[-1][1] if period.kind == reporting.MONTHLY else compute(scope)
     min_cases = ranking_min_cases(site)
     ranking, unranked = reporting.ranked(scope, min_cases)
-    months = 12 if period.kind == reporting.YEARLY else 6
-    charts = reporting.trend_charts(reporting.trend(site, period, months, cache_seconds=reporting.PAST_MONTH_CACHE_SECONDS))
+    charts = reporting.trend_charts(points)
     return {
         "total": total.as_dict(),
         "summary": reporting.summary_sentence(total),

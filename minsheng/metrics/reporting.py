@@ -14,7 +14,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.cache import cache
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -211,29 +210,24 @@ def ranked(scope: Scope, min_cases: int) -> tuple[list[tuple[Department, Metrics
             [x for x in everyone if x[1].counts["cases"] < min_cases])
 
 
-# A finished month still moves (a late rating, a redo), but slowly: on the public page its figures may
-# be a few hours old, which makes a trend cost one month of computation instead of six or twelve.
-PAST_MONTH_CACHE_SECONDS = 6 * 3600
+def trend(site: Site, end: Period, months: int = 6, *, stored: bool = False,
+          known: Mapping[str, Metrics] | None = None, **filters: Any) -> list[tuple[Period, Metrics]]:
+    """Month by month up to `end`. With `stored`, the unfiltered figures of finished months come
+    from their snapshots when these still hold (`minsheng.metrics.snapshots`: invalidated by every
+    late write, computed and stored when missing); a filtered trend and the current month are always
+    computed. `known`: figures the caller has already computed, by period code (a page showing the
+    month itself passes it so that the month is not read twice)."""
+    periods = months_until(end, months)
+    figures = {p.code: m for p, m in ((p, (known or {}).get(p.code)) for p in periods) if m is not None}
+    missing = [p for p in periods if p.code not in figures]
+    if stored and missing and not any(v is not None and v is not False for v in filters.values()):
+        from minsheng.metrics import snapshots
 
-
-def trend(site: Site, end: Period, months: int = 6, *, cache_seconds: int = 0,
-          **filters: Any) -> list[tuple[Period, Metrics]]:
-    """Month by month up to `end`. With `cache_seconds`, finished months are read from the cache
-    (the current month is always computed)."""
-    points = []
-    today = timezone.localdate()
-    tag = ":".join(str(getattr(v, "pk", v)) for _k, v in sorted(filters.items()) if v is not None)
-    for p in months_until(end, months):
-        if cache_seconds and p.end < today:
-            key = f"minsheng:stats:month:v2:{site.pk}:{p.code}:{tag}"
-            metrics = cache.get(key)
-            if metrics is None:
-                metrics = compute(p.scope(site, **filters))
-                cache.set(key, metrics, cache_seconds)
-        else:
-            metrics = compute(p.scope(site, **filters))
-        points.append((p, metrics))
-    return points
+        stored_figures = snapshots.month_figures(site, [p.start for p in missing])
+        figures.update({p.code: stored_figures[p.start] for p in missing})
+    else:
+        figures.update({p.code: compute(p.scope(site, **filters)) for p in missing})
+    return [(p, figures[p.code]) for p in periods]
 
 
 def trend_charts(points: list[tuple[Period, Metrics]]) -> list[Chart]:

@@ -90,7 +90,17 @@ def warm_public_statistics(today: dt.date | None = None) -> int:
 
 @db_periodic_task(crontab(minute="*/30"))
 def warm_public_statistics_task() -> None:
+    # The month snapshots first: the public pages' trends (and the staff dashboards') read them.
+    logger.info("month snapshots: %d computed", warm_month_snapshots())
     logger.info("public statistics warmed: %d pages", warm_public_statistics())
+
+
+def warm_month_snapshots(today: dt.date | None = None) -> int:
+    """The stored figures of the last twelve finished months of every active site, where missing or
+    no longer right (a late event, a deadline passed since): see minsheng.metrics.snapshots."""
+    from minsheng.metrics import snapshots
+
+    return snapshots.warm(12, today)
 
 
 @db_task()

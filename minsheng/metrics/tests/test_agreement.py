@@ -119,3 +119,47 @@ def test_the_number_on_the_dashboard_is_the_length_of_its_drill_down(client, sce
         assert listed.context["page"].paginator.count == number, (figure, part, department)
         checked += 1
     assert checked >= 15
+
+
+def test_after_a_late_rating_last_months_dashboard_trend_export_report_and_public_page_agree(client, scenario,
+                                                                                            tmp_path):
+    """Last month is stored as a snapshot; a rating given this month for one of its cases must show
+    everywhere at once, and everywhere the same."""
+    from datetime import datetime, time, timedelta
+
+    from minsheng.cases import actions
+    from minsheng.cases.models import Case, Satisfaction
+    from minsheng.metrics import dashboards
+    from minsheng.metrics.engine import SHANGHAI
+
+    world = scenario.world
+    first = (timezone.localdate().replace(day=1) - timedelta(days=1)).replace(day=1)
+    period = reporting.month(first.year, first.month)
+    Case.objects.update(submitted_at=datetime.combine(first.replace(day=15), time(10), tzinfo=SHANGHAI))
+    supervisor = dashboards.select(world.supervisor, {})
+    dashboards.build_dashboard(supervisor)  # stores last month's snapshot
+
+    actions.case_rate(scenario.unrated, satisfaction=Satisfaction.DISSATISFIED, solved=False)
+    cache.clear()  # the public page keeps its own figures ten minutes; the snapshot is not in the cache
+
+    trends = next(s for s in dashboards.build_dashboard(supervisor).sections if s.heading == "趋势")
+    row = next(r for r in trends.blocks[-1].rows if r[0] == period.code)
+    path = tmp_path / "last.csv"
+    call_command("export_cases", site=world.city.code, start=period.start.isoformat(), end=period.end.isoformat(),
+                 output=str(path))
+    with open(path, encoding="utf-8-sig") as handle:
+        rows = [r for r in csv.DictReader(handle) if r["excluded"] not in ("1", "true", "True", "yes")]
+    valid = [r for r in rows if r["accepted_at"] and r["status"] not in ("rejected", "merged")]
+    rated = [r for r in valid if r["rating"]]
+    satisfied = [r for r in rated if r["rating"] in ("satisfied", "basic")]
+    document = reporting.build_report(world.city, period)
+    key_figures = {r[0]: r for r in document.sections[0].blocks[1].rows}
+    public = client.get(reverse("metrics_public:stats", args=[world.city.code]),
+                        {"year": first.year, "month": first.month}).context["figures"]["total"]
+
+    assert row[1] == len(rows) == public["counts"]["cases"] == 6
+    assert (key_figures["满意率"][2], key_figures["满意率"][3]) == (len(satisfied), len(rated)) == (
+        public["satisfaction_rate"]["numerator"], public["satisfaction_rate"]["denominator"]) == (2, 3)
+    assert row[5] == key_figures["满意率"][1] == round(100 * 2 / 3, 1)
+    assert row[3] == key_figures["回复率"][1] == reporting.pct(reporting.Rate(
+        public["reply_rate"]["numerator"], public["reply_rate"]["denominator"]))

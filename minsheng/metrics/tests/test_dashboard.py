@@ -241,11 +241,66 @@ def test_every_heat_map_cell_is_the_engines_count_for_that_district_and_category
         Case.objects.filter(pk=case.pk).update(**changes)
     user = getattr(scenario.world, who)
     selection = dashboards.select(user, {"period": month()})
-    columns = list(Site.objects.filter(parent=selection.site, is_active=True)) or [selection.site]
+    columns = dashboards.heat_columns(selection)
     categories = dashboards.reporting.top_categories(selection.site)
     cells = dashboards.heat_cells(selection, columns, categories)
     assert sum(cells.values()) > 0
-    for site in columns:
+    for column in columns:
         for category in categories:
-            expected = compute(selection.scope(site=site, category=category)).counts["cases"]
-            assert cells[(site.pk, category.pk)] == expected, (site.name, category.name)
+            expected = compute(selection.scope(site=column.site, category=category,
+                                               own_level=column.own_level)).counts["cases"]
+            assert cells[(column.site.pk, category.pk)] == expected, (column.label, category.name)
+
+
+def test_the_heat_map_has_a_column_for_the_citys_own_cases(client, scenario):
+    """The columns are the districts, so the city's own cases (case.site = the city) need their own
+    column; its cells count them and nothing of the districts', and its drill-down lists them."""
+    from minsheng.metrics import dashboards
+    from minsheng.metrics.engine import compute
+
+    world = scenario.world
+    Case.objects.update(category=world.category)
+    selection = dashboards.select(world.supervisor, {"period": month()})
+    columns = dashboards.heat_columns(selection)
+    assert [(c.site, c.own_level) for c in columns][:2] == [(world.city, True), (world.district, False)]
+    with override("zh-hans"):
+        assert columns[0].label == "本级"
+    with override("en"):
+        assert columns[0].label == "Own level"
+    top = world.category if world.category.parent_id is None else world.category.parent
+    cells = dashboards.heat_cells(selection, columns, [top])
+    city_own = Case.objects.filter(site=world.city).count()
+    assert cells[(world.city.pk, top.pk)] == city_own == compute(
+        selection.scope(category=top, own_level=True)).counts["cases"] == 5
+    assert cells[(world.district.pk, top.pk)] == 1
+
+    login(client, world.supervisor)
+    html = dashboard(client).content.decode()
+    own_links = [h for h in links_in(html) if "level=own" in h]
+    assert own_links, "the own-level cells link to their cases"
+    listed = client.get(own_links[0])
+    assert listed.status_code == 200
+    assert listed.context["behind"] == city_own
+    assert {c.site_id for c in listed.context["page"].object_list} == {world.city.pk}
+
+
+def links_in(html: str) -> list[str]:
+    return [unescape(h) for h in re.findall(r'href="(/staff/metrics/cases/\?[^"]+)"', html)]
+
+
+def test_the_drill_down_of_the_own_level_leaves_out_the_districts_cases(client, scenario):
+    world = scenario.world
+    login(client, world.supervisor)
+    everything = drill(client, figure="cases")
+    own = drill(client, figure="cases", level="own")
+    assert everything.context["behind"] == 6
+    assert own.context["behind"] == 5
+    assert scenario.district.pk not in {c.pk for c in own.context["page"].object_list}
+
+
+def test_an_unknown_level_is_explained_not_a_500(client, scenario):
+    login(client, scenario.world.supervisor)
+    response = dashboard(client, level="<script>")
+    assert response.status_code == 400
+    assert "own" in response.content.decode()
+    assert drill(client, figure="cases", level="nope").status_code == 400
