@@ -15,8 +15,9 @@ receive, approve_reply, rate), about five million rows. The engine reads no even
 comes from the case, its replies, ratings, return visits, assignments and exclusions), but the
 table is full so that the database has its real size.
 
-Nothing is pre-aggregated: every call reads the cases of the period, so a late event (a rating next
-month, a redo) is in the next call's figures (see minsheng/metrics/tests/test_scenario.py).
+`compute()` stores nothing: every call reads the cases of the period, so a late event (a rating next
+month, a redo) is in the next call's figures (see minsheng/metrics/tests/test_scenario.py). The month
+snapshots that pages read for their trends are timed by bench/reports_bench.py --pages.
 """
 
 from __future__ import annotations
@@ -283,7 +284,7 @@ def measure(runs: int, year: bool = False) -> bool:
     django.setup()
     from django.db import connection
 
-    from minsheng.metrics.engine import Scope, by_department, cases_behind, compute
+    from minsheng.metrics.engine import Scope, by_department, cases_behind, compute, summarize
     from minsheng.sites.models import Site
 
     info = bo.meta()
@@ -301,6 +302,8 @@ def measure(runs: int, year: bool = False) -> bool:
         ("compute, city with its districts, one month", lambda: compute(Scope(city, last, month_end))),
         ("compute, one district, one month", lambda: compute(Scope(district, last, month_end))),
         ("by_department, city, one month", lambda: by_department(Scope(city, last, month_end))),
+        ("summarize (compute + by_department from one load, the dashboard's), city, one month",
+         lambda: summarize(Scope(city, last, month_end)).total),
         ("cases_behind on_time_rate numerator, city, one month (counted)",
          lambda: cases_behind(Scope(city, last, month_end), "on_time_rate", "numerator").count()),
     ]

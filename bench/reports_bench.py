@@ -13,6 +13,13 @@ warm. Charts are the slow part, so each chart is drawn once per process and cach
 minsheng_bench_metrics) and times, for the city and its last complete month: the public page's
 figures (what is cached for ten minutes), the 通报 document and the staff dashboard document. It only
 reads; the reports app's own table is not in that database, so the ranking minimum is the default.
+
+The dashboard is timed in three states (docs/performance.md): cold (no month snapshot stored), after
+the worker's warm step (`snapshots.warm`: twelve finished months of every active site, itself
+timed), and after one late rating on a case of a finished month (given through
+`cases.actions.case_rate` inside a transaction that is rolled back after the timing, so the bench
+database keeps its data; the month snapshot table is emptied at the start and refilled by the run).
+Run `manage.py migrate` on the bench database first if it was built before the snapshot table.
 """
 
 from __future__ import annotations
@@ -93,7 +100,7 @@ def render(runs: int) -> None:
     print(f"load average after: {load_average()}")
 
 
-def pages(runs: int) -> None:
+def pages(runs: int, only_dashboard: bool = False) -> None:
     os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/minsheng_bench_metrics")
     sys.path.insert(0, str(REPO / "bench"))
     import backoffice_bench as bo  # the same bench environment (keys, data folder, log level)
@@ -112,6 +119,7 @@ def pages(runs: int) -> None:
 
     from minsheng.cases.models import Case
     from minsheng.metrics import dashboards, public_views, reporting
+    from minsheng.metrics.models import MonthSnapshot
     from minsheng.sites.models import Site
 
     reporting.ranking_min_cases = lambda site: 10  # type: ignore[assignment]  # see the module docstring
@@ -121,23 +129,79 @@ def pages(runs: int) -> None:
     period = reporting.month((first_of_month - timedelta(days=1)).year, (first_of_month - timedelta(days=1)).month)
     city = Site.objects.get(code="bench-city")
     print(f"pages: {Case.objects.count():,} cases, city bench-city, {period.code}; load average {load_average()}")
+    if only_dashboard:
+        dashboard_states(city, period, runs)
+        print(f"load average after: {load_average()}")
+        return
+    MonthSnapshot.objects.all().delete()
     selection = dashboards.Selection(site=city, period=period)
     for label, call in (
-        ("public page figures, nothing cached", lambda: public_views.public_figures(city, period)),
-        ("public page figures, finished months of the trend cached (what the worker's refresh does)",
+        ("public page figures, no month snapshot stored", lambda: public_views.public_figures(city, period)),
+        ("public page figures, finished months of the trend stored (snapshots)",
          lambda: public_views.public_figures(city, period)),
-        ("staff dashboard document, finished months of the trend cached", lambda: dashboards.build_dashboard(selection)),
+        ("staff dashboard document, after the public page (which stored 6 of its 11 finished trend months)",
+         lambda: dashboards.build_dashboard(selection)),
         ("通报 document", lambda: reporting.build_report(city, period)),
     ):
         median, worst = timed(call, runs)
-        print(f"  {label}: median {median:.1f} s, max {worst:.1f} s over {runs} runs", flush=True)
+        print(f"  {label}: median {median:.1f} s, max {worst:.1f} s over {runs} runs; load {load_average()}",
+              flush=True)
+    dashboard_states(city, period, runs)
     print(f"load average after: {load_average()}")
+
+
+def dashboard_states(city: Any, period: Any, runs: int) -> None:
+    """The city's dashboard cold, after the worker's warm step, and after one late event."""
+    from django.db import transaction
+
+    from minsheng.cases import actions
+    from minsheng.cases.models import Case, ReplyStatus, Satisfaction, Status
+    from minsheng.metrics import dashboards, reporting, snapshots
+    from minsheng.metrics.models import MonthSnapshot
+
+    current = reporting.period_containing(reporting.MONTHLY, date.today())
+    for label, chosen in (("current month (the default view)", current), (f"{period.code}", period)):
+        selection = dashboards.Selection(site=city, period=chosen)
+        MonthSnapshot.objects.all().delete()
+        t0 = time.perf_counter()
+        dashboards.build_dashboard(selection)
+        print(f"  dashboard {label}, cold (no snapshot): {time.perf_counter() - t0:.1f} s; load {load_average()}",
+              flush=True)
+        MonthSnapshot.objects.all().delete()
+        t0 = time.perf_counter()
+        computed = snapshots.warm()
+        print(f"  worker warm step (snapshots.warm): {computed} site-months in {time.perf_counter() - t0:.1f} s; "
+              f"load {load_average()}", flush=True)
+        median, worst = timed(lambda: dashboards.build_dashboard(selection), runs)  # noqa: B023 - called at once
+        print(f"  dashboard {label}, after the warm step: median {median:.1f} s, max {worst:.1f} s over {runs} runs; "
+              f"load {load_average()}", flush=True)
+
+        # One late event: a rating today for a replied, unrated case of a finished month in the trend.
+        month = (chosen.start - timedelta(days=60)).replace(day=1)
+        start, end = snapshots.month_end(month) - timedelta(days=10), snapshots.month_end(month)
+        case = (Case.objects.filter(site=city, status=Status.REPLIED, submitted_at__gte=start, submitted_at__lt=end,
+                                    ratings__isnull=True, replies__status=ReplyStatus.APPROVED)
+                .order_by("pk").first())
+        if case is None:
+            print("  (no replied, unrated case to rate late: late-event timing skipped)")
+            continue
+        with transaction.atomic():
+            actions.case_rate(case, satisfaction=Satisfaction.SATISFIED, solved=True)
+            invalid = MonthSnapshot.objects.filter(metrics__isnull=True).count()
+            t0 = time.perf_counter()
+            dashboards.build_dashboard(selection)
+            print(f"  dashboard {label}, after one late rating ({case.tracking_code}, submitted "
+                  f"{month:%Y-%m}; {invalid} snapshot(s) invalidated): {time.perf_counter() - t0:.1f} s; "
+                  f"load {load_average()}", flush=True)
+            transaction.set_rollback(True)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--render", action="store_true")
     parser.add_argument("--pages", action="store_true")
+    parser.add_argument("--dashboard-only", action="store_true",
+                        help="with --pages: only the dashboard's three states (cold, warmed, late event)")
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args(argv)
     if not (args.render or args.pages):
@@ -145,7 +209,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.render:
         render(args.runs)
     if args.pages:
-        pages(args.runs)
+        pages(args.runs, only_dashboard=args.dashboard_only)
     return 0
 
 
