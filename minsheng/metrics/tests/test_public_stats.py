@@ -178,3 +178,26 @@ def test_warming_computes_this_and_last_month_of_every_site(scenario):
     from minsheng.reports.tasks import warm_public_statistics
 
     assert warm_public_statistics() == 4  # two sites, two months
+
+
+def test_only_the_periodic_reports_are_listed_not_other_kinds_stored_beside_them(client, world):
+    """IssuedReport can hold other apps' reports (its kind is a dotted name): the statistics page,
+    the report list and the report URLs show only the 通报 kinds."""
+    from datetime import date
+
+    from minsheng.reports.models import IssuedReport, ReportStatus
+
+    common = {"site": world.city, "start": date(2026, 9, 1), "end": date(2026, 9, 30), "generated_at": timezone.now(),
+              "status": ReportStatus.ISSUED, "document": {"title": "x", "sections": []}}
+    IssuedReport.objects.create(kind="metrics.monthly", period="2026-09", title="政民互动工作通报", **common)
+    IssuedReport.objects.create(kind="insights.opinion", period="2026-09", title="舆情通报（内部）", **common)
+    IssuedReport.objects.create(kind="insights.opinion", period="2026-10", title="十月舆情通报（内部）",
+                                **{**common, "start": date(2026, 10, 1), "end": date(2026, 10, 31)})
+
+    stats = client.get(reverse("metrics_public:stats", args=[world.city.code]))
+    assert [r.title for r in stats.context["reports"]] == ["政民互动工作通报"]
+    listed = client.get(reverse("metrics_public:report_list", args=[world.city.code])).content.decode()
+    assert "政民互动工作通报" in listed and "舆情通报" not in listed
+    assert client.get(reverse("metrics_public:report_detail", args=[world.city.code, "2026-10"])).status_code == 404
+    detail = client.get(reverse("metrics_public:report_detail", args=[world.city.code, "2026-09"]))
+    assert detail.status_code == 200 and detail.context["report"].kind == "metrics.monthly"
