@@ -19,7 +19,8 @@ the worker's warm step (`snapshots.warm`: twelve finished months of every active
 timed), and after one late rating on a case of a finished month (given through
 `cases.actions.case_rate` inside a transaction that is rolled back after the timing, so the bench
 database keeps its data; the month snapshot table is emptied at the start and refilled by the run).
-Run `manage.py migrate` on the bench database first if it was built before the snapshot table.
+`--pages --as-stored` times the dashboard once with the snapshots as a previous run left them (some
+expire within minutes: see docs/performance.md). Run `manage.py migrate` on the bench database first if it was built before the snapshot table.
 """
 
 from __future__ import annotations
@@ -100,7 +101,7 @@ def render(runs: int) -> None:
     print(f"load average after: {load_average()}")
 
 
-def pages(runs: int, only_dashboard: bool = False) -> None:
+def pages(runs: int, only_dashboard: bool = False, as_stored: bool = False) -> None:
     os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/minsheng_bench_metrics")
     sys.path.insert(0, str(REPO / "bench"))
     import backoffice_bench as bo  # the same bench environment (keys, data folder, log level)
@@ -129,6 +130,18 @@ def pages(runs: int, only_dashboard: bool = False) -> None:
     period = reporting.month((first_of_month - timedelta(days=1)).year, (first_of_month - timedelta(days=1)).month)
     city = Site.objects.get(code="bench-city")
     print(f"pages: {Case.objects.count():,} cases, city bench-city, {period.code}; load average {load_average()}")
+    if as_stored:
+        # The snapshots as a previous run (or the worker) left them, some since expired by the clock.
+        from django.utils import timezone
+
+        for chosen in (reporting.period_containing(reporting.MONTHLY, date.today()), period):
+            expired = MonthSnapshot.objects.filter(site=city, metrics__isnull=False,
+                                                   valid_until__lt=timezone.now()).count()
+            t0 = time.perf_counter()
+            dashboards.build_dashboard(dashboards.Selection(site=city, period=chosen))
+            print(f"  dashboard {chosen.code} with the snapshots as stored ({expired} of the city's expired by the "
+                  f"clock): {time.perf_counter() - t0:.1f} s; load {load_average()}", flush=True)
+        return
     if only_dashboard:
         dashboard_states(city, period, runs)
         print(f"load average after: {load_average()}")
@@ -202,6 +215,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pages", action="store_true")
     parser.add_argument("--dashboard-only", action="store_true",
                         help="with --pages: only the dashboard's three states (cold, warmed, late event)")
+    parser.add_argument("--as-stored", action="store_true",
+                        help="with --pages: the dashboard once with the snapshots as they are now (steady state)")
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args(argv)
     if not (args.render or args.pages):
@@ -209,7 +224,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.render:
         render(args.runs)
     if args.pages:
-        pages(args.runs, only_dashboard=args.dashboard_only)
+        pages(args.runs, only_dashboard=args.dashboard_only, as_stored=args.as_stored)
     return 0
 
 
