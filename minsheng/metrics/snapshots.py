@@ -40,6 +40,13 @@ from minsheng.sites.models import CalendarDay, Department, Site
 # transaction that commits after midnight must still invalidate what a worker computed at 00:00:01.
 SETTLE = timedelta(hours=1)
 
+# How long a page may keep showing a snapshot after the clock alone has changed it (an open case of
+# the month crossed a deadline or a red line). On a busy site the last months' snapshots expire by
+# the clock within minutes, so without this nearly every dashboard load would recompute one to three
+# months; the worker refills expired snapshots every 30 minutes, so pages accept that much. A late
+# *write* is never served stale: it clears the figures, whatever the grace.
+CLOCK_GRACE = timedelta(minutes=30)
+
 
 def month_of(moment: datetime) -> date:
     return moment.astimezone(SHANGHAI).date().replace(day=1)
@@ -109,14 +116,15 @@ def settings_key(site: Site) -> str:
     return hashlib.sha256(repr((weights_for(site), rows)).encode()).hexdigest()
 
 
-def _usable(row: MonthSnapshot, key: str, now: datetime) -> bool:
+def _usable(row: MonthSnapshot, key: str, now: datetime, grace: timedelta = timedelta(0)) -> bool:
     return (row.metrics is not None and row.settings_key == key
-            and (row.valid_until is None or now < row.valid_until))
+            and (row.valid_until is None or now < row.valid_until + grace))
 
 
 def month_figures(site: Site, months: list[date], *, now: datetime | None = None) -> dict[date, Metrics]:
     """The unfiltered figures of `site` for each month (first days): finished months from their
-    snapshot when it still holds, else computed and stored; the current month computed live."""
+    snapshot when it still holds (up to `CLOCK_GRACE` past a change by the clock alone), else computed
+    and stored; the current month computed live."""
     now = now or timezone.now()
     finished = [m for m in months if is_finished(m, now)]
     out: dict[date, Metrics] = {}
@@ -129,7 +137,7 @@ def month_figures(site: Site, months: list[date], *, now: datetime | None = None
         # Read before the cases are: see the module docstring.
         rows = {r.month: r for r in MonthSnapshot.objects.filter(site=site, month__in=finished)}
         for first, row in rows.items():
-            if _usable(row, key, now) and row.metrics is not None:
+            if _usable(row, key, now, CLOCK_GRACE) and row.metrics is not None:
                 out[first] = Metrics.from_dict(row.metrics)
     for first in months:
         if first in out:

@@ -132,16 +132,30 @@ def test_a_write_to_a_case_of_the_current_month_touches_no_snapshot(world):
     assert not MonthSnapshot.objects.filter(month=timezone.localdate().replace(day=1)).exists()
 
 
-def test_a_deadline_passing_ends_a_snapshot(scenario):
+def test_a_deadline_passing_ends_a_snapshot_for_pages_after_the_clock_grace(scenario):
     world = scenario.world
     due = timezone.now() + timedelta(hours=2)
     Case.objects.filter(pk=scenario.overdue.pk).update(due_at=due)
     before = snapshots.month_figures(world.city, [last_month()])[last_month()]
     assert stored(world.city).valid_until <= due
-    later = due + timedelta(minutes=1)
+    within_grace = due + snapshots.CLOCK_GRACE - timedelta(minutes=1)
+    kept = snapshots.month_figures(world.city, [last_month()], now=within_grace)[last_month()]
+    assert kept.as_dict() == before.as_dict()
+    later = due + snapshots.CLOCK_GRACE + timedelta(minutes=1)
     after = snapshots.month_figures(world.city, [last_month()], now=later)[last_month()]
     assert after.on_time_rate.denominator == before.on_time_rate.denominator + 1
     assert after.as_dict() == snapshots.month_figures(world.city, [last_month()], now=later)[last_month()].as_dict()
+
+
+def test_the_worker_refills_a_snapshot_as_soon_as_the_clock_changed_it(scenario, monkeypatch):
+    world = scenario.world
+    due = timezone.now() + timedelta(hours=2)
+    Case.objects.filter(pk=scenario.overdue.pk).update(due_at=due)
+    snapshots.month_figures(world.city, [last_month()])
+    computed_at = stored(world.city).computed_at
+    monkeypatch.setattr(timezone, "now", lambda: due + timedelta(minutes=1))
+    snapshots.warm(count=1, today=timezone.localdate())
+    assert stored(world.city).computed_at > computed_at
 
 
 def test_other_weights_end_a_snapshot(scenario):
