@@ -35,6 +35,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 import sklearn
+from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics import precision_recall_fscore_support
@@ -132,6 +133,61 @@ class _Features:
         return sp.hstack([self.message.transform(message), self.title.transform(title)], format="csr")
 
 
+class NBSVMClassifier(ClassifierMixin, BaseEstimator):
+    """Linear SVMs over features scaled by naive-Bayes log-count ratios (NBSVM; Wang & Manning,
+    "Baselines and Bigrams", ACL 2012), one-vs-rest.
+
+    For each class c, every feature j is multiplied by r_cj = log(p_cj / q_cj), where p_c and q_c
+    are the (smoothed, normalised) numbers of messages of c and of the other classes that contain
+    the feature; a linear SVM then separates c from the rest on the scaled features. The ratio
+    sharpens what an n-gram says about a class before the SVM weighs it: on typed messages it scored
+    0.90 macro-F1 against 0.88 for the plain SVM on the same features (docs/intelligence.md).
+    Because the scaling is per feature, the fitted model is again one weight vector per class
+    (r_c * w_c): prediction costs one sparse product, as for a plain linear SVM.
+    """
+
+    def __init__(self, C: float = 0.5, alpha: float = 1.0, random_state: int | None = None) -> None:
+        self.C = C
+        self.alpha = alpha
+        self.random_state = random_state
+
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> NBSVMClassifier:
+        X = sp.csr_matrix(X)
+        y = np.asarray(y)
+        self.classes_ = np.unique(y)
+        if len(self.classes_) < 2:
+            raise ValueError("NBSVM needs at least two classes")
+        presence = X.copy()
+        presence.data = np.ones_like(presence.data)
+        # Binary problems need one separator (the second class against the first), as sklearn's.
+        targets = self.classes_[1:] if len(self.classes_) == 2 else self.classes_
+        coef = np.empty((len(targets), X.shape[1]), dtype=np.float64)
+        intercept = np.empty(len(targets), dtype=np.float64)
+        total = np.asarray(presence.sum(axis=0)).ravel()
+        for k, label in enumerate(targets):
+            positive = y == label
+            p = np.asarray(presence[positive].sum(axis=0)).ravel() + self.alpha
+            q = total - p + 2 * self.alpha
+            ratio = np.log(p / p.sum()) - np.log(q / q.sum())
+            svm = LinearSVC(C=self.C, random_state=self.random_state)
+            svm.fit(X @ sp.diags(ratio.astype(np.float32)), positive.astype(int), sample_weight=sample_weight)
+            coef[k] = ratio * svm.coef_[0]
+            intercept[k] = svm.intercept_[0]
+        self.coef_ = coef.astype(np.float32)
+        self.intercept_ = intercept
+        return self
+
+    def decision_function(self, X: Any) -> np.ndarray:
+        scores = np.asarray(sp.csr_matrix(X) @ self.coef_.T) + self.intercept_
+        return scores.ravel() if len(self.classes_) == 2 else scores
+
+    def predict(self, X: Any) -> np.ndarray:
+        scores = self.decision_function(X)
+        if scores.ndim == 1:
+            return self.classes_[(scores > 0).astype(int)]
+        return self.classes_[np.argmax(scores, axis=1)]
+
+
 class Router:
     """A trained routing model. Create with :meth:`train` or :meth:`load`."""
 
@@ -184,7 +240,7 @@ class Router:
         if has_title.any() and not has_title.all():
             weights[has_title] = cls.TITLED_WEIGHT
 
-        svm = LinearSVC(C=cls.C, random_state=seed)
+        svm = NBSVMClassifier(C=cls.C, random_state=seed)
         # Temperature scaling fits one number: two folds of held-out margins are plenty.
         n_folds = int(min(2, counts.min()))
         model: Any

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -13,9 +14,12 @@ from minsheng.accounts.models import RoleKind, User
 from minsheng.accounts.scopes import scope_for
 from minsheng.cases.actions import dispatch_targets
 from minsheng.cases.models import Case
+from minsheng.insights.routing import RouterFormatError
 from minsheng.routing.models import RouterModel, RoutingSettings
 from minsheng.routing.training import Bundle
 from minsheng.sites.models import Category, Department, Site
+
+logger = logging.getLogger(__name__)
 
 SUGGESTION_TTL = 7 * 24 * 3600
 _LOADED_MAX = 4
@@ -80,7 +84,15 @@ def raw_suggestions(case: Case) -> tuple[RouterModel | None, list[tuple[int, flo
     key = f"minsheng:routing:suggest:{case.pk}:{case.version}:{model.pk}"
     cached = cache.get(key)
     if cached is None:
-        loaded = bundle(model)
+        try:
+            loaded = bundle(model)
+        except RouterFormatError as exc:
+            # A version stored by an older release (or an incompatible scikit-learn) cannot be read:
+            # the case page and automatic dispatch go on without suggestions until an administrator
+            # retrains (the weekly retraining does it too).
+            logger.warning("routing model %s of site %s cannot be loaded, retrain it: %s",
+                           model.version, model.scope, exc)
+            return None, [], []
         categories = dict.fromkeys(
             Category.objects.filter(Q(site__isnull=True) | Q(site_id=case.site_id), is_active=True)
             .values_list("pk", flat=True))
