@@ -24,6 +24,7 @@ from minsheng.lib import chinese
 __all__ = [
     "STOP_WORDS",
     "content_tokens",
+    "drop_function_words",
     "normalize",
     "set_user_words",
     "tokenize",
@@ -60,6 +61,20 @@ _STOP_WORDS_TEXT = """
     请问 您好 你好 谢谢 感谢 尊敬
 """
 STOP_WORDS: frozenset[str] = frozenset(_STOP_WORDS_TEXT.split())
+
+# For text that is not segmented (routing reads characters): the multi-character function words
+# and the sentence particles. Other single-character stop words (在, 有, 是 ...) are too often part of
+# a content word to be cut out of running text.
+_FUNCTION_WORDS_RE = re.compile(
+    "|".join(map(re.escape, sorted((w for w in STOP_WORDS if len(w) > 1), key=len, reverse=True)))
+    + "|[的了吗呢吧啊呀哦嘛啦]"
+)
+
+
+def drop_function_words(text: str) -> str:
+    """``text`` without function words, longest first, no segmentation (about 10,000 messages a
+    second). Pre-cleaned historical messages were published without them, typed ones have them."""
+    return _FUNCTION_WORDS_RE.sub("", text)
 
 
 def normalize(text: str, *, mask_places: bool = False) -> str:
