@@ -43,6 +43,19 @@ PALETTE = ("#1f4e79", "#c0392b", "#2e8b57", "#d68910", "#6c3483", "#5d6d7e", "#1
 def cjk_font() -> str | None:
     """Name of the CJK font matplotlib will use, or None when the machine has none."""
     known = {f.name for f in font_manager.fontManager.ttflist}
+    if not known.intersection(CJK_FONTS):
+        # matplotlib keeps the font list it found on first use in a cache file (~/.cache/matplotlib)
+        # and does not look again: a font package installed after that (fonts-noto-cjk added to a
+        # running host, or by CI after an earlier run) stays invisible. Add the system fonts the
+        # cached list does not have.
+        listed = {f.fname for f in font_manager.fontManager.ttflist}
+        for path in font_manager.findSystemFonts():
+            if path not in listed:
+                try:
+                    font_manager.fontManager.addfont(path)
+                except (OSError, RuntimeError, ValueError):  # an unreadable font file is skipped
+                    continue
+        known = {f.name for f in font_manager.fontManager.ttflist}
     for name in CJK_FONTS:
         if name in known:
             return name
