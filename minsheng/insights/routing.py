@@ -18,8 +18,9 @@ half-width, traditional to simplified, lower case; :func:`textprep.drop_function
 
 Classifier: NBSVM (:class:`NBSVMClassifier`): per class, the features are scaled by their
 naive-Bayes log-count ratio and a linear SVM separates the class from the rest. Confidence comes
-from temperature scaling fitted on cross-validated decision values (CalibratedClassifierCV,
-``method="temperature"``), which keeps the ranking and turns margins into probabilities.
+from temperature scaling fitted on cross-validated decision values (of the typed messages when
+the training set has enough of them), which keeps the ranking and turns margins into
+probabilities.
 """
 
 from __future__ import annotations
@@ -36,10 +37,9 @@ import numpy as np
 import scipy.sparse as sp
 import sklearn
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.calibration import CalibratedClassifierCV
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics import precision_recall_fscore_support
-from sklearn.model_selection import StratifiedKFold
+from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.svm import LinearSVC
 
 from . import textprep
@@ -190,6 +190,48 @@ class NBSVMClassifier(ClassifierMixin, BaseEstimator):
         return self.classes_[np.argmax(scores, axis=1)]
 
 
+class _TemperatureScaled:
+    """A fitted classifier whose margins, divided by one temperature, go through a softmax: the
+    ranking is the classifier's, the probabilities are calibrated."""
+
+    def __init__(self, model: NBSVMClassifier, temperature: float) -> None:
+        self.model = model
+        self.temperature = temperature
+
+    @property
+    def classes_(self) -> np.ndarray:
+        return self.model.classes_
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        return _softmax(_as_columns(self.model.decision_function(X)) / self.temperature)
+
+
+def _as_columns(scores: np.ndarray) -> np.ndarray:
+    """A binary problem's one margin as two columns (the first class scores 0)."""
+    return np.column_stack([np.zeros_like(scores), scores]) if scores.ndim == 1 else scores
+
+
+def _softmax(z: np.ndarray) -> np.ndarray:
+    z = z - z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return np.asarray(e / e.sum(axis=1, keepdims=True))
+
+
+def _fit_temperature(scores: np.ndarray, truth: np.ndarray, rows: np.ndarray) -> float:
+    """The temperature that minimises the log-loss of the selected rows' held-out margins."""
+    from scipy.optimize import minimize_scalar
+
+    margins, target = _as_columns(scores)[rows], truth[rows]
+
+    def log_loss(log_t: float) -> float:
+        z = margins / np.exp(log_t)
+        z = z - z.max(axis=1, keepdims=True)
+        log_p = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+        return float(-log_p[np.arange(len(target)), target].mean())
+
+    return float(np.exp(minimize_scalar(log_loss, bounds=(-6.0, 4.0), method="bounded").x))
+
+
 class Router:
     """A trained routing model. Create with :meth:`train` or :meth:`load`."""
 
@@ -198,6 +240,8 @@ class Router:
     #: Extra weight for messages that have a title, i.e. messages as citizens type them,
     #: when the training set mixes them with pre-cleaned (title-less) historical rows.
     TITLED_WEIGHT = 3.0
+    #: With at least this many typed messages in the training set, confidence is calibrated on them.
+    MIN_TYPED_FOR_CALIBRATION = 100
 
     labels: tuple[str, ...]
 
@@ -243,26 +287,27 @@ class Router:
             weights[has_title] = cls.TITLED_WEIGHT
 
         svm = NBSVMClassifier(C=cls.C, random_state=seed)
-        # Temperature scaling fits one number: two folds of held-out margins are plenty.
-        n_folds = int(min(2, counts.min()))
-        model: Any
-        if n_folds >= 2:
-            model = CalibratedClassifierCV(
-                svm,
-                method="temperature",
-                cv=StratifiedKFold(n_folds, shuffle=True, random_state=seed),
-                ensemble=False,
-            )
-        else:
-            # Some label has a single example: no held-out data to calibrate on.
-            model = svm
         with warnings.catch_warnings():
             # Liblinear may stop at max_iter on odd corpora; the model is still usable.
             warnings.simplefilter("ignore", category=UserWarning)
             from sklearn.exceptions import ConvergenceWarning
 
             warnings.simplefilter("ignore", category=ConvergenceWarning)
-            model.fit(X, y, sample_weight=weights)
+            # Temperature scaling fits one number: two folds of held-out margins are plenty.
+            n_folds = int(min(2, counts.min()))
+            temperature = None
+            if n_folds >= 2:
+                held_out = cross_val_predict(
+                    svm, X, y, cv=StratifiedKFold(n_folds, shuffle=True, random_state=seed),
+                    method="decision_function", params={"sample_weight": weights})
+                # Fitted on typed messages when there are enough: pre-cleaned history is easier and
+                # its near-duplicates sit in the other fold, so its held-out margins are too large
+                # for what production sees (docs/intelligence.md, "Confidence").
+                typed = has_title if has_title.sum() >= cls.MIN_TYPED_FOR_CALIBRATION else np.ones_like(has_title)
+                temperature = _fit_temperature(held_out, np.searchsorted(classes, y), typed)
+            svm.fit(X, y, sample_weight=weights)
+        # Some label has a single example: no held-out data to calibrate on, a fixed scale instead.
+        model = _TemperatureScaled(svm, temperature if temperature is not None else 0.2)
         return cls(features, model, tuple(str(c) for c in model.classes_))
 
     # -- prediction -----------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import joblib
+import numpy as np
 import pytest
 
 from minsheng.insights import routing, textprep
@@ -282,3 +283,26 @@ def test_user_words_are_kept_whole() -> None:
     word = "雨花亭街道办事处"
     textprep.set_user_words([word, "  ", ""])
     assert word in textprep.tokenize(f"{word}不作为")
+
+
+def _margins_with_temperature(rng: np.random.Generator, n: int, temperature: float) -> tuple[np.ndarray, np.ndarray]:
+    """Margins that are `temperature` times the true logits of the labels drawn from them."""
+    logits = rng.normal(0.0, 2.0, size=(n, 4))
+    p = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    truth = np.array([rng.choice(4, p=row) for row in p])
+    return logits * temperature, truth
+
+
+def test_the_fitted_temperature_turns_margins_into_the_probabilities_they_came_from() -> None:
+    rng = np.random.default_rng(0)
+    margins, truth = _margins_with_temperature(rng, 4000, 3.0)
+    assert routing._fit_temperature(margins, truth, np.ones(len(truth), dtype=bool)) == pytest.approx(3.0, rel=0.1)
+
+
+def test_the_temperature_is_fitted_on_the_selected_rows_only() -> None:
+    rng = np.random.default_rng(1)
+    typed, typed_truth = _margins_with_temperature(rng, 3000, 3.0)
+    history, history_truth = _margins_with_temperature(rng, 3000, 0.5)
+    rows = np.r_[np.ones(3000, dtype=bool), np.zeros(3000, dtype=bool)]
+    fitted = routing._fit_temperature(np.vstack([typed, history]), np.r_[typed_truth, history_truth], rows)
+    assert fitted == pytest.approx(3.0, rel=0.1)
