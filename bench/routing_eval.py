@@ -1,6 +1,6 @@
 """Measure the routing model on the Teddy Cup 2020 messages (not in the repository).
 
-    .venv/bin/python bench/routing_eval.py [--data PATH] [--repeats 2] [--folds 5] [--variants]
+    .venv/bin/python bench/routing_eval.py [--data PATH] [--repeats 2] [--folds 5] [--twin-pairs] [--variants]
 
 Protocol (docs/intelligence.md, "Routing"): the score is measured on *raw* messages only
 (as citizens typed them, title and body separate), with repeated stratified K-fold over
@@ -105,6 +105,30 @@ def in_domain_rows(rows: list[dict[str, str]], n: int = 2000, seed: int = 0) -> 
     segmented = [i for i, r in enumerate(rows) if r["form"] != "raw"]
     rng = np.random.default_rng(seed)
     return sorted(int(i) for i in rng.choice(segmented, min(n, len(segmented)), replace=False))
+
+
+def run_twin_pairs(rows: list[dict[str, str]], raw: list[int], twins: dict[int, set[int]], folds: int) -> None:
+    """Is a typed message harder because of its form? For each typed row with a pre-cleaned twin,
+    predict both forms with a model that has seen neither (one leak-free pass, seed 0) and compare
+    how often each form gets its own label."""
+    titles = [r["title"] for r in rows]
+    texts = [r["text"] for r in rows]
+    labels = [r["label"] for r in rows]
+    typed_right: list[bool] = []
+    cleaned_right: list[bool] = []
+    for train, test in leak_free_splits(rows, raw, twins, folds, 0):
+        pairs = [(i, j) for i in test for j in sorted(twins[i]) if rows[j]["form"] != "raw"]
+        if not pairs:
+            continue
+        model = routing.Router.train([titles[i] for i in train], [texts[i] for i in train],
+                                     [labels[i] for i in train], seed=0)
+        typed = model.predict([titles[i] for i, _j in pairs], [texts[i] for i, _j in pairs])
+        cleaned = model.predict([titles[j] for _i, j in pairs], [texts[j] for _i, j in pairs])
+        typed_right += [p.label == labels[i] for p, (i, _j) in zip(typed, pairs, strict=True)]
+        cleaned_right += [p.label == labels[j] for p, (_i, j) in zip(cleaned, pairs, strict=True)]
+    print(f"\ntyped rows and their pre-cleaned twins, both kept out of training ({len(typed_right)} pairs): "
+          f"typed form right {np.mean(typed_right):.3f}, pre-cleaned form right {np.mean(cleaned_right):.3f}",
+          flush=True)
 
 
 def run_variants(rows: list[dict[str, str]], raw: list[int], twins: dict[int, set[int]], passes: int = 2) -> None:
@@ -221,6 +245,8 @@ def main() -> int:
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--threshold", type=float, default=0.2, help="near-duplicate containment")
     parser.add_argument("--variants", action="store_true", help="also run the development table of variants")
+    parser.add_argument("--twin-pairs", action="store_true",
+                        help="also compare typed rows with their pre-cleaned twins, both unseen")
     args = parser.parse_args()
 
     if not args.data.exists():
@@ -338,6 +364,8 @@ def main() -> int:
             pred[k] = p.label
     print(f"same model, near-duplicates left in training (one pass, seed 0): macro-F1 "
           f"{routing.evaluate(raw_labels, pred)['macro_f1']:.4f}", flush=True)
+    if args.twin_pairs:
+        run_twin_pairs(rows, raw, twins, args.folds)
     if args.variants:
         run_variants(rows, raw, twins, passes=args.repeats)
     return 0
