@@ -687,10 +687,11 @@ class Summary:
         return min((m for m in moments if m is not None), default=None)
 
 
-def summarize(scope: Scope, facts: list[CaseFacts] | None = None) -> Summary:
+def summarize(scope: Scope, facts: list[CaseFacts] | None = None, *, ranking: bool = True) -> Summary:
     """`compute(scope)` and `by_department(scope)` from one pass over `facts` (`load_facts(scope)`,
     loaded here when not given): a page that shows the key figures, the ranking and the heat map
-    reads the month once. Every number comes from `membership`, like everywhere else."""
+    reads the month once. Every number comes from `membership`, like everywhere else. Without
+    `ranking`, only the total (what `compute` needs)."""
     as_of = scope.moment()
     if facts is None:
         facts = load_facts(scope)
@@ -698,17 +699,14 @@ def summarize(scope: Scope, facts: list[CaseFacts] | None = None) -> Summary:
     site, departments = _accumulate(facts, as_of=as_of, weights=weights, calendar=calendar)
     acc = site if scope.department is None else departments.get(scope.department.pk, _Accumulator())
     total = acc.metrics(weights, as_of, _describe(scope))
-    ranking = [] if scope.department is not None else _ranking(scope, facts, departments, weights, as_of)
-    return Summary(total=total, ranking=ranking, facts=facts, weights=weights, calendar=calendar)
+    ranked = (_ranking(scope, facts, departments, weights, as_of)
+              if ranking and scope.department is None else [])
+    return Summary(total=total, ranking=ranked, facts=facts, weights=weights, calendar=calendar)
 
 
 def compute(scope: Scope) -> Metrics:
     """Every figure of docs/metrics.md for the scope. Reads only."""
-    as_of = scope.moment()
-    weights = weights_for(scope.site)
-    site, departments = _accumulate(load_facts(scope), as_of=as_of, weights=weights, calendar=WorkingDays())
-    acc = site if scope.department is None else departments.get(scope.department.pk, _Accumulator())
-    return acc.metrics(weights, as_of, _describe(scope))
+    return summarize(scope, ranking=False).total
 
 
 def by_department(scope: Scope, *, min_cases: int = 0) -> list[tuple[Department, Metrics]]:

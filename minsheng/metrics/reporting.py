@@ -220,7 +220,7 @@ def trend(site: Site, end: Period, months: int = 6, *, stored: bool = False,
     periods = months_until(end, months)
     figures = {p.code: m for p, m in ((p, (known or {}).get(p.code)) for p in periods) if m is not None}
     missing = [p for p in periods if p.code not in figures]
-    if stored and missing and not any(v is not None and v is not False for v in filters.values()):
+    if stored and missing and not end.scope(site, **filters).filtered:
         from minsheng.metrics import snapshots
 
         stored_figures = snapshots.month_figures(site, [p.start for p in missing])

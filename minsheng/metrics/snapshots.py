@@ -140,23 +140,26 @@ def month_figures(site: Site, months: list[date], *, now: datetime | None = None
             if _usable(row, key, now, CLOCK_GRACE) and row.metrics is not None:
                 out[first] = Metrics.from_dict(row.metrics)
     for first in months:
-        if first in out:
-            continue
-        scope = Scope(site=site, start=first, end=(month_end(first) - timedelta(days=1)).date(), as_of=now)
-        summary = summarize(scope)
-        out[first] = summary.total
-        row_or_none = rows.get(first)
-        if row_or_none is not None:
-            _store(row_or_none, summary.total, summary.valid_until(), key)
+        if first not in out:
+            out[first] = _compute(site, first, now, rows.get(first), key)
     return out
+
+
+def _compute(site: Site, first: date, now: datetime, row: MonthSnapshot | None, key: str) -> Metrics:
+    """The month's unfiltered figures, stored in `row` when given (see `_store`)."""
+    scope = Scope(site=site, start=first, end=(month_end(first) - timedelta(days=1)).date(), as_of=now)
+    summary = summarize(scope, ranking=False)
+    if row is not None:
+        _store(row, summary.total, summary.valid_until(), key)
+    return summary.total
 
 
 def _store(row: MonthSnapshot, metrics: Metrics, valid_until: datetime | None, key: str) -> bool:
     """Stores the figures if the month's generation is still the one read before its cases. (The
-    pages that call this run outside any transaction, so the row lock lasts one statement.)"""
-    data = metrics.as_dict()
+    pages and the worker that call this run outside any transaction, so the row lock lasts one
+    statement.)"""
     return bool(MonthSnapshot.objects.filter(pk=row.pk, generation=row.generation).update(
-        metrics=data, valid_until=valid_until, settings_key=key, computed_at=timezone.now()))
+        metrics=metrics.as_dict(), valid_until=valid_until, settings_key=key, computed_at=timezone.now()))
 
 
 # ----------------------------------------------------------------------------------- worker ---
@@ -182,8 +185,6 @@ def warm(count: int = 12, today: date | None = None) -> int:
             row, now = rows[first], timezone.now()
             if _usable(row, key, now):
                 continue
-            scope = Scope(site=site, start=first, end=(month_end(first) - timedelta(days=1)).date(), as_of=now)
-            summary = summarize(scope)
-            _store(row, summary.total, summary.valid_until(), key)
+            _compute(site, first, now, row, key)
             computed += 1
     return computed

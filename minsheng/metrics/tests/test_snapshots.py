@@ -92,7 +92,7 @@ def test_a_finished_month_is_read_from_its_snapshot_until_a_write_touches_it(sce
     world = scenario.world
     calls = []
     real = snapshots.summarize
-    monkeypatch.setattr(snapshots, "summarize", lambda scope: calls.append(scope.start) or real(scope))
+    monkeypatch.setattr(snapshots, "summarize", lambda scope, **kw: calls.append(scope.start) or real(scope, **kw))
     first = snapshots.month_figures(world.city, [last_month()])[last_month()]
     again = snapshots.month_figures(world.city, [last_month()])[last_month()]
     assert calls == [last_month()]
