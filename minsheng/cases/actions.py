@@ -311,19 +311,20 @@ def case_rate(
         case=case, reply=reply, satisfaction=satisfaction, solved=solved, comment=comment.strip(), created_at=now
     )
     before = case.status
+    restored: list[int] = []
     if satisfaction != Satisfaction.DISSATISFIED:
         case.status = Status.CLOSED
         case.closed_at = now
         kind = "closed"
     elif case.redo_count == 0:
-        _reopen_for_redo(case, now)
+        restored = _reopen_for_redo(case, now)
         kind = "redo"
     else:
         case.status = Status.DISPUTED
         kind = ""
     _record(
         case, "rate", before, by=None, at=now, note=comment.strip(),
-        data={"satisfaction": satisfaction, "solved": solved, "reply": reply.pk},
+        data={"satisfaction": satisfaction, "solved": solved, "reply": reply.pk, **_restored_data(restored)},
     )
     if kind:
         notify_citizen(case, kind, occasion=f"rate{reply.pk}")
@@ -663,11 +664,12 @@ def case_approve_reply(
     case.replied_at = case.replied_at or now
     case.supervisions.filter(closed_at__isnull=True).update(closed_at=now)
     case.is_supervised = False
+    finished = _finish_assisting(case, now)
     _prepare_public_text(case)
     if case.wants_public and case.publish_agreed and case.published_at is None:
         case.published_at = now
     _record(case, "approve_reply", before, by=by, at=now, department=case.lead_department,
-            note=comment.strip(), data={"reply": reply.pk})
+            note=comment.strip(), data={"reply": reply.pk, **({"assisting_finished": finished} if finished else {})})
     search.reindex(case)
     notify_citizen(case, "replied", occasion=f"reply{reply.pk}")
     return reply
@@ -710,14 +712,16 @@ def case_decide(
         raise ActionError(_("Choose to redo the case or to close it."))
     case = _lock(case, "decide", by, expected_version)
     before, now = case.status, timezone.now()
+    restored: list[int] = []
     if decision == Decision.REDO:
-        _reopen_for_redo(case, now)
+        restored = _reopen_for_redo(case, now)
         notify_citizen(case, "redo", occasion=f"decide{case.version}")
     else:
         case.status = Status.CLOSED
         case.closed_at = now
         notify_citizen(case, "closed", occasion=f"decide{case.version}")
-    _record(case, "decide", before, by=by, at=now, note=justification, data={"decision": decision})
+    _record(case, "decide", before, by=by, at=now, note=justification,
+            data={"decision": decision, **_restored_data(restored)})
     return case
 
 
@@ -730,8 +734,10 @@ def case_reveal_contact(case: Case, *, by: User) -> Case:
     return case
 
 
-def _reopen_for_redo(case: Case, at: datetime) -> None:
-    """重办: back to the lead department with a fresh reply deadline."""
+def _reopen_for_redo(case: Case, at: datetime) -> list[int]:
+    """重办: back to the lead department with a fresh reply deadline, and to the assisting departments
+    whose part ended with the reply: the lead cannot add assisting departments itself, and the
+    problem that needed them is still unsolved. Returns the ids of those departments."""
     case.status = Status.PROCESSING
     case.redo_count += 1
     case.closed_at = None
@@ -739,6 +745,28 @@ def _reopen_for_redo(case: Case, at: datetime) -> None:
     if case.first_contact_at is None:
         # Never contacted during the first round: the contact clock starts again with the redo.
         case.contact_due_at = stage_due(case, Stage.CONTACT, at)
+    finished = case.assignments.filter(role=AssignmentRole.ASSISTING, is_active=False, finished_at__isnull=False)
+    restored = sorted(finished.values_list("department_id", flat=True))
+    if restored:
+        finished.update(is_active=True, finished_at=None)
+        notify_staff(case, "redo", _("Case %(code)s is reopened for redo; your department assists again") % {
+            "code": case.tracking_code}, staff_for(case, departments=tuple(restored)), at=at)
+    return restored
+
+
+def _finish_assisting(case: Case, at: datetime) -> list[int]:
+    """The case leaves handling: the assisting departments' part is over. Their rows stay (the case
+    page and the audit trail show who assisted and what they sent) and keep read access, but the
+    case leaves their queues and they can no longer act on it. Returns their ids."""
+    active = case.assignments.filter(role=AssignmentRole.ASSISTING, is_active=True)
+    finished = sorted(active.values_list("department_id", flat=True))
+    if finished:
+        active.update(is_active=False, finished_at=at)
+    return finished
+
+
+def _restored_data(restored: list[int]) -> dict[str, list[int]]:
+    return {"assisting_restored": restored} if restored else {}
 
 
 def _unpause(case: Case, at: datetime) -> None:
@@ -1093,10 +1121,12 @@ def _settle_followup(case: Case, followup: Followup, *, by: User | None, action:
     followup.answered_at = now
     followup.save()
     before = case.status
+    restored: list[int] = []
     if reached and solved is False:
-        _reopen_for_redo(case, now)
+        restored = _reopen_for_redo(case, now)
     _record(case, action, before, by=by, at=now, note=answer.strip(),
-            data={"followup": followup.pk, "reached": reached, "satisfaction": satisfaction, "solved": solved})
+            data={"followup": followup.pk, "reached": reached, "satisfaction": satisfaction, "solved": solved,
+                  **_restored_data(restored)})
     if case.status == Status.PROCESSING and case.lead_department_id:
         notify_staff(case, "redo", _("Return visit: %(code)s is not solved and reopened") % {
             "code": case.tracking_code}, staff_for(case, departments=(case.lead_department_id,)), at=now)

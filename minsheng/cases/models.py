@@ -164,6 +164,11 @@ class Assignment(models.Model):
     # An assisting department's contribution to the lead's answer.
     input_text = models.TextField(blank=True)
     input_at = models.DateTimeField(null=True, blank=True)
+    # When an assisting department's part ended because the case left handling (the reply was
+    # approved). Such a row is inactive, so the case leaves the department's queues, but unlike a
+    # row ended by a new dispatch it still lets the department read the case it helped answer, and
+    # a redo (重办) makes it active again. Empty for active rows and for rows a re-dispatch ended.
+    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["id"]

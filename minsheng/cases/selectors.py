@@ -27,9 +27,11 @@ SITE_WIDE_ROLES = (RoleKind.ADMIN, RoleKind.INTAKE, RoleKind.SUPERVISOR)
 
 def staff_condition(user: User, *, open_only: bool = False) -> Q:
     """The cases the user may see, as a condition: site-wide roles see their sites' cases;
-    department roles see the cases their department leads or assists. With `open_only` the
-    assisting part is a short list of open case ids instead of a subquery (only valid together with
-    a filter to open statuses: see `cases_for_staff`). Build it once per request and pass it on."""
+    department roles see the cases their department leads or assists, and the cases it assisted
+    until the reply (`Assignment.finished_at`: read access to what it helped answer). With
+    `open_only` the assisting part is a short list of open case ids instead of a subquery, and only
+    the cases the department assists now (only valid together with a filter to open statuses: see
+    `cases_for_staff`). Build it once per request and pass it on."""
     scope = scope_for(user)
     site_ids = scope.sites(*SITE_WIDE_ROLES)
     department_ids = scope.departments(RoleKind.HANDLER, RoleKind.REVIEWER)
@@ -53,7 +55,11 @@ def staff_condition(user: User, *, open_only: bool = False) -> Q:
                        .values_list("pk", flat=True)) if assisted_ids else []
             condition |= Q(lead_department_id__in=department_ids) | Q(pk__in=ids)
         else:
-            condition |= Q(lead_department_id__in=department_ids) | Q(pk__in=assisted.values("case_id"))
+            helped = Assignment.objects.filter(
+                Q(is_active=True) | Q(finished_at__isnull=False), department_id__in=department_ids,
+                role=AssignmentRole.ASSISTING,
+            )
+            condition |= Q(lead_department_id__in=department_ids) | Q(pk__in=helped.values("case_id"))
     return condition
 
 

@@ -324,7 +324,9 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "timeline": selectors.case_timeline(case),
         "replies": case.replies.select_related("author", "reviewed_by", "department"),
         "attachments": case.attachments.all(),
-        "assignments": [a for a in assignments if a.is_active],
+        # Assisting departments whose part ended with the reply are still shown: who assisted, and what
+        # they sent, stays part of the case.
+        "assignments": [a for a in assignments if a.is_active or a.finished_at is not None],
         "lead_assignment": next((a for a in assignments if a.is_active and a.role == AssignmentRole.LEAD), None),
         "assisting": [a for a in assignments if a.is_active and a.role == AssignmentRole.ASSISTING],
         "returned": returned,

@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 
 from minsheng.cases import actions
 from minsheng.cases.actions import ActionError
-from minsheng.cases.models import Case, CaseEvent, ReplyStatus, Status
-from minsheng.cases.workflow import TRANSITIONS, possible_targets
+from minsheng.cases.models import AssignmentRole, Case, CaseEvent, ReplyStatus, Status
+from minsheng.cases.workflow import IN_DEPARTMENT, TRANSITIONS, possible_targets
 from minsheng.conftest import submit_case
 
 ACTORS = ["citizen", "intake", "handler_a", "handler_b", "reviewer_a", "supervisor", "district_handler"]
@@ -121,6 +121,15 @@ def _check_invariants(case: Case) -> None:
         assert case.replies.filter(status=ReplyStatus.SUBMITTED).count() == 1
     if case.status == Status.DISPUTED:
         assert case.redo_count >= 1
+    # Assisting departments take part only while a department handles the case.
+    assisting = case.assignments.filter(role=AssignmentRole.ASSISTING)
+    if case.status not in IN_DEPARTMENT or case.lead_department_id is None:
+        assert not assisting.filter(is_active=True).exists()
+    else:  # the departments of the last dispatch, also after a redo
+        dispatch = [e for e in events if e.action == "dispatch"][-1]
+        assert set(assisting.filter(is_active=True).values_list("department_id", flat=True)) == set(
+            dispatch.data["assisting"])
+    assert not assisting.filter(is_active=True, finished_at__isnull=False).exists()
 
 
 @pytest.mark.django_db

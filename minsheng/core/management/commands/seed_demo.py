@@ -712,6 +712,7 @@ def _backdate(case: Case, shift: dict[datetime, datetime]) -> None:
         Assignment.objects.filter(pk=assignment.pk).update(
             dispatched_at=moved(assignment.dispatched_at), received_at=moved(assignment.received_at),
             returned_at=moved(assignment.returned_at), input_at=moved(assignment.input_at),
+            finished_at=moved(assignment.finished_at),
         )
     calendar = work_calendar()
     for supervision in Supervision.objects.filter(case=case):
