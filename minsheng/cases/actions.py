@@ -23,7 +23,14 @@ from django.utils.translation import gettext as _
 from minsheng.accounts.models import User
 from minsheng.accounts.scopes import scope_for
 from minsheng.cases import search
-from minsheng.cases.deadlines import limit_for, refresh_next_due, reply_due, stage_due, work_calendar
+from minsheng.cases.deadlines import (
+    recomputed_due,
+    refresh_next_due,
+    reply_due,
+    runs_in_clock_hours,
+    stage_due,
+    work_calendar,
+)
 from minsheng.cases.models import (
     ActorKind,
     Assignment,
@@ -31,7 +38,6 @@ from minsheng.cases.models import (
     Attachment,
     Case,
     CaseEvent,
-    DeadlineUnit,
     ExtensionKind,
     ExtensionRequest,
     Followup,
@@ -425,11 +431,13 @@ def case_classify(
     old = {"category": case.category_id, "priority": case.priority}
     case.category = category
     case.priority = priority
-    if case.status in (Status.DISPATCHED, Status.PROCESSING) and old["priority"] != priority and case.dispatched_at:
-        case.due_at = reply_due(case, case.dispatched_at)
+    # The category can choose the rule as much as the priority does (a category's own limit).
+    deadlines = _recompute_current_deadlines(case) if old != {"category": category.pk if category else None,
+                                                                "priority": priority} else {}
     _record(
         case, "classify", before, by=by, at=timezone.now(),
-        data={"from": old, "to": {"category": case.category_id, "priority": priority}},
+        data={"from": old, "to": {"category": case.category_id, "priority": priority},
+              **({"deadlines": deadlines} if deadlines else {})},
     )
     return case
 
@@ -773,18 +781,48 @@ def _unpause(case: Case, at: datetime) -> None:
     """The clock stopped while waiting for the citizen: move the running deadlines by the pause."""
     assert case.paused_at is not None
     calendar = work_calendar()
-
-    def in_clock_hours(stage: str) -> bool:
-        # Urgent cases run on clock hours too, not only emergencies (see the shipped rules).
-        return limit_for(case, stage).unit == DeadlineUnit.CLOCK_HOURS
-
     if case.due_at is not None:
         case.due_at = calendar.shift_for_pause(case.due_at, case.paused_at, at,
-                                               clock_hours=not case.is_complex and in_clock_hours(Stage.REPLY))
+                                               clock_hours=runs_in_clock_hours(case, Stage.REPLY))
     if case.contact_due_at is not None and case.first_contact_at is None:
         case.contact_due_at = calendar.shift_for_pause(case.contact_due_at, case.paused_at, at,
-                                                       clock_hours=in_clock_hours(Stage.CONTACT))
+                                                       clock_hours=runs_in_clock_hours(case, Stage.CONTACT))
     case.paused_at = None
+
+
+# The deadline fields of the stage a case is in, as far as the priority decides them; stages
+# already behind the case keep the deadline they were held to (the figures count on it).
+_DUE_FIELDS: dict[str, str] = {Stage.ACCEPT: "accept_due_at", Stage.DISPATCH: "dispatch_due_at", Stage.RECEIVE: "receive_due_at",
+               Stage.CONTACT: "contact_due_at", Stage.REPLY: "due_at"}
+
+
+def _current_stages(case: Case) -> list[str]:
+    status = case.status
+    if status == Status.SUBMITTED or (status == Status.NEED_INFO and case.lead_department_id is None):
+        return [Stage.ACCEPT]
+    if status in (Status.ACCEPTED, Status.RETURNED):
+        return [Stage.DISPATCH]
+    if status == Status.DISPATCHED:
+        return [Stage.RECEIVE, Stage.REPLY]
+    if status in (Status.PROCESSING, Status.NEED_INFO, Status.REVIEWING):
+        return [Stage.REPLY] if case.first_contact_at is not None else [Stage.CONTACT, Stage.REPLY]
+    return []
+
+
+def _recompute_current_deadlines(case: Case, stages: Sequence[str] | None = None) -> dict[str, list[str | None]]:
+    """Recompute the deadlines of the stage the case is in from their starts (deadlines.recomputed_due);
+    returns {field: [old, new]} for the audit event, for the fields that changed."""
+    changed: dict[str, list[str | None]] = {}
+    calendar = work_calendar()
+    for stage in _current_stages(case) if stages is None else stages:
+        name = _DUE_FIELDS[stage]
+        old = getattr(case, name)
+        new = recomputed_due(case, stage, calendar)
+        if new is None or new == old:
+            continue
+        setattr(case, name, new)
+        changed[name] = [timezone.localtime(old).isoformat() if old else None, timezone.localtime(new).isoformat()]
+    return changed
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1018,7 +1056,8 @@ def case_decide_extension(
     old_due = case.due_at
     if approve and request.kind == ExtensionKind.COMPLEX:
         case.is_complex = True
-        case.due_at = reply_due(case, case.dispatched_at or now)
+        # The longer limit from the start of the reply clock, keeping the pauses and extensions since.
+        case.due_at = recomputed_due(case, Stage.REPLY) or reply_due(case, case.dispatched_at or now)
     elif approve and case.due_at is not None:
         case.due_at = work_calendar().extend(case.due_at, request.working_days)
     _record(case, "decide_extension", case.status, by=by, at=now, note=note.strip(),

@@ -325,3 +325,137 @@ def test_a_redo_gets_a_fresh_reply_due(world):
     assert case.status == Status.PROCESSING and case.redo_count == 1
     assert case.due_at == end_of(2026, 3, 25)  # 7 working days after Monday 16 March
     assert case.next_due_at == case.due_at
+
+
+# -- a rule that changes while the case is in the stage -------------------------------------------
+#
+# Autumn 2026: Friday 25 September is the Mid-Autumn holiday, 1-7 October is National Day, Sunday
+# 20 September and Saturday 10 October are make-up working days.
+
+
+def approve_complex(world: World, case: Case, when: datetime) -> Case:
+    with frozen(when):
+        actions.case_request_extension(case, by=world.handler_a, working_days=0, reason="涉及多个部门",
+                                       kind=ExtensionKind.COMPLEX)
+        actions.case_decide_extension(case, by=world.supervisor, approve=True)
+    case.refresh_from_db()
+    return case
+
+
+def pause_and_resume(world: World, case: Case, start: datetime, end: datetime) -> Case:
+    with frozen(start):
+        actions.case_pause(case, by=world.handler_a, reason="请提供噪声监测记录")
+    with frozen(end):
+        actions.case_resume(case, by=world.handler_a, note="群众已补充材料")
+    case.refresh_from_db()
+    return case
+
+
+def test_approving_a_complex_case_keeps_the_working_days_the_citizen_took(world):
+    case = received(world, dispatched(world, local(2026, 9, 21, 10)), local(2026, 9, 21, 11))
+    # 7 working days from Monday 21 September: 22, 23, 24, 28, 29, 30 September, 8 October.
+    assert case.due_at == end_of(2026, 10, 8)
+    # Waiting Tuesday to Thursday gives back 22, 23 and 24 September: 9, 10 (make-up) and 12 October.
+    case = pause_and_resume(world, case, local(2026, 9, 22, 10), local(2026, 9, 24, 10))
+    assert case.due_at == end_of(2026, 10, 12)
+    case = approve_complex(world, case, local(2026, 9, 29, 10))
+    # 15 working days from 21 September end on 19 October (over Mid-Autumn and National Day, with
+    # 10 October worked); the three paused days follow: 20, 21 and 22 October.
+    assert case.is_complex
+    assert case.due_at == end_of(2026, 10, 22)
+    event = case.events.get(action="decide_extension")
+    assert [datetime.fromisoformat(event.data[k]) for k in ("from", "to")] == [end_of(2026, 10, 12), case.due_at]
+
+
+def test_approving_a_complex_case_keeps_an_extension_approved_before(world):
+    case = received(world, dispatched(world, local(2026, 9, 21, 10)), local(2026, 9, 21, 11))
+    with frozen(local(2026, 9, 23, 10)):
+        actions.case_request_extension(case, by=world.handler_a, working_days=2, reason="需现场勘验")
+        actions.case_decide_extension(case, by=world.supervisor, approve=True)
+    case.refresh_from_db()
+    assert case.due_at == end_of(2026, 10, 10)  # 8 October + 9 and the make-up Saturday
+    case = approve_complex(world, case, local(2026, 9, 29, 10))
+    assert case.due_at == end_of(2026, 10, 21)  # 19 October + 20, 21
+
+
+def test_approving_a_complex_case_while_the_citizen_is_awaited_leaves_the_running_pause_to_its_end(world):
+    case = received(world, dispatched(world, local(2026, 9, 21, 10)), local(2026, 9, 21, 11))
+    with frozen(local(2026, 9, 28, 10)):  # Monday
+        actions.case_pause(case, by=world.handler_a, reason="请提供噪声监测记录")
+    case.refresh_from_db()
+    case = approve_complex(world, case, local(2026, 9, 29, 10))
+    assert case.due_at == end_of(2026, 10, 19) and case.next_due_at is None
+    with frozen(local(2026, 9, 30, 10)):  # 28, 29 and 30 September come back when the citizen answers
+        actions.case_supplement(case, text="监测记录已上传")
+    case.refresh_from_db()
+    assert case.due_at == end_of(2026, 10, 22)
+
+
+def test_approving_a_complex_case_after_a_redo_counts_from_the_redo_not_the_first_dispatch(world):
+    case = received(world, dispatched(world, local(2026, 9, 1, 10)), local(2026, 9, 1, 11))
+    with frozen(local(2026, 9, 2, 10)):
+        actions.case_record_contact(case, by=world.handler_a, note="已电话联系")
+        actions.case_submit_reply(case, by=world.handler_a, body="已处理完毕。")
+        actions.case_approve_reply(case, by=world.reviewer_a)
+    with frozen(local(2026, 9, 21, 10)):
+        actions.case_rate(case, satisfaction=Satisfaction.DISSATISFIED, solved=False, comment="噪音依旧")
+    case.refresh_from_db()
+    assert case.due_at == end_of(2026, 10, 8)
+    case = approve_complex(world, case, local(2026, 9, 22, 10))
+    assert case.due_at == end_of(2026, 10, 19)  # 15 working days from the redo on 21 September
+
+
+def test_raising_the_priority_after_dispatch_moves_the_receipt_deadline_too(world):
+    case = dispatched(world, local(2026, 9, 30, 10))
+    accept_due = case.accept_due_at
+    # The day before National Day: receipt on 8 October, reply 7 working days later on 15 October.
+    assert (case.receive_due_at, case.due_at) == (end_of(2026, 10, 8), end_of(2026, 10, 15))
+    with frozen(local(2026, 9, 30, 11)):
+        actions.case_classify(case, by=world.intake, category=case.category, priority=Priority.URGENT)
+    case.refresh_from_db()
+    # Urgent: signed for within 2 clock hours and answered within 24, holiday or not.
+    assert case.receive_due_at == local(2026, 9, 30, 12)
+    assert case.due_at == local(2026, 10, 1, 10)
+    assert case.next_due_at == case.receive_due_at
+    assert case.accept_due_at == accept_due  # a stage behind the case keeps its deadline
+    event = case.events.filter(action="classify").latest("id")
+    assert [datetime.fromisoformat(v) for v in event.data["deadlines"]["receive_due_at"]] == [
+        end_of(2026, 10, 8), local(2026, 9, 30, 12)]
+
+
+def test_lowering_the_priority_of_a_paused_urgent_case_keeps_the_pause_in_working_days(world):
+    case = dispatched(world, local(2026, 9, 28, 9), priority=Priority.URGENT)
+    case = received(world, case, local(2026, 9, 28, 9, 30))
+    assert (case.contact_due_at, case.due_at) == (local(2026, 9, 28, 13, 30), local(2026, 9, 29, 9))
+    case = pause_and_resume(world, case, local(2026, 9, 28, 10), local(2026, 9, 28, 16))
+    assert (case.contact_due_at, case.due_at) == (local(2026, 9, 28, 19, 30), local(2026, 9, 29, 15))
+    with frozen(local(2026, 9, 28, 17)):
+        actions.case_classify(case, by=world.intake, category=case.category, priority=Priority.NORMAL)
+    case.refresh_from_db()
+    # Normal: contact 2 working days after receipt (29, 30 September), reply 7 after dispatch
+    # (13 October); the paused Monday gives one day back to each: 8 and 14 October.
+    assert case.contact_due_at == end_of(2026, 10, 8)
+    assert case.due_at == end_of(2026, 10, 14)
+
+
+def test_raising_the_priority_before_dispatch_moves_the_dispatch_deadline(world):
+    case = submitted(world, local(2026, 9, 30, 9))
+    with frozen(local(2026, 9, 30, 10)):
+        actions.case_accept(case, by=world.intake)
+    case.refresh_from_db()
+    assert case.dispatch_due_at == end_of(2026, 10, 8)
+    with frozen(local(2026, 9, 30, 10, 20)):
+        actions.case_classify(case, by=world.intake, category=case.category, priority=Priority.EMERGENCY)
+    case.refresh_from_db()
+    assert case.dispatch_due_at == local(2026, 9, 30, 11)  # 1 clock hour from acceptance
+    assert case.next_due_at == case.dispatch_due_at
+
+
+def test_a_classification_that_changes_nothing_leaves_the_deadlines_alone(world):
+    case = dispatched(world, local(2026, 9, 30, 10))
+    before = (case.receive_due_at, case.due_at)
+    with frozen(local(2026, 9, 30, 11)):
+        actions.case_classify(case, by=world.intake, category=case.category, priority=case.priority)
+    case.refresh_from_db()
+    assert (case.receive_due_at, case.due_at) == before
+    assert "deadlines" not in case.events.filter(action="classify").latest("id").data

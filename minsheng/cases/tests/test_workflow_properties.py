@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 
 from minsheng.cases import actions
 from minsheng.cases.actions import ActionError
-from minsheng.cases.models import AssignmentRole, Case, CaseEvent, ReplyStatus, Status
+from minsheng.cases.deadlines import recomputed_due
+from minsheng.cases.models import AssignmentRole, Case, CaseEvent, ReplyStatus, Stage, Status
 from minsheng.cases.workflow import IN_DEPARTMENT, TRANSITIONS, possible_targets
 from minsheng.conftest import submit_case
 
@@ -117,6 +118,9 @@ def _check_invariants(case: Case) -> None:
         assert events[-1].public_note or any(e.action == "reject" and e.public_note for e in events)
     if case.status in (Status.DISPATCHED, Status.PROCESSING, Status.REVIEWING):
         assert case.lead_department_id is not None and case.due_at is not None
+    if case.status in (Status.DISPATCHED, Status.PROCESSING, Status.REVIEWING):
+        # The reply deadline recomputed from the audit trail is the one the actions kept up to date.
+        assert recomputed_due(case, Stage.REPLY) == case.due_at
     if case.status == Status.REVIEWING:
         assert case.replies.filter(status=ReplyStatus.SUBMITTED).count() == 1
     if case.status == Status.DISPUTED:
