@@ -870,6 +870,9 @@ def _do_return(case: Case, *, department_id: int, reason: str, by: User, at: dat
     case.assignments.filter(is_active=True).update(is_active=False)
     case.status = Status.RETURNED
     case.lead_department = None
+    # A return decided while the department waited for the citizen ends that wait with the
+    # department's part: left set, it would stop every clock of the next department too.
+    case.paused_at = None
     case.dispatch_due_at = stage_due(case, Stage.DISPATCH, at)
     _record(case, action, before, by=by, at=at, department_id=department_id, note=note or reason,
             data={"department": department_id, "reason": reason})

@@ -459,3 +459,20 @@ def test_a_classification_that_changes_nothing_leaves_the_deadlines_alone(world)
     case.refresh_from_db()
     assert (case.receive_due_at, case.due_at) == before
     assert "deadlines" not in case.events.filter(action="classify").latest("id").data
+
+
+def test_a_return_approved_while_the_citizen_is_awaited_leaves_the_next_department_a_running_clock(world):
+    case = received(world, dispatched(world, local(2026, 3, 2, 10)), local(2026, 3, 2, 11))
+    with frozen(local(2026, 3, 5, 10)):  # after the one-day window: a request for the supervisor
+        actions.case_return(case, by=world.handler_a, reason="不属于本局职责")
+    with frozen(local(2026, 3, 5, 11)):
+        actions.case_pause(case, by=world.handler_a, reason="请提供房屋产权证明")
+    with frozen(local(2026, 3, 6, 11)):
+        actions.case_decide_return(case, by=world.supervisor, approve=True)
+    case.refresh_from_db()
+    assert case.status == Status.RETURNED and case.paused_at is None
+    with frozen(local(2026, 3, 6, 12)):  # Friday
+        actions.case_dispatch(case, by=world.intake, lead=world.dept_b)
+    case.refresh_from_db()
+    assert case.receive_due_at == end_of(2026, 3, 9)
+    assert case.next_due_at == case.receive_due_at
