@@ -27,6 +27,7 @@ Rules chosen here (each one is tested in ``minsheng/lib/tests/test_workdays.py``
 
 from __future__ import annotations
 
+import heapq
 import warnings
 from bisect import bisect_right
 from collections.abc import Iterable
@@ -58,6 +59,20 @@ def _weekdays_up_to(d: date) -> int:
     """Number of Monday–Friday days in [0001-01-01, d]. Ordinal 1 (0001-01-01) is a Monday."""
     weeks, rest = divmod(d.toordinal(), 7)
     return weeks * 5 + min(rest, 5)
+
+
+def _nth_weekday_after(d: date, k: int) -> date:
+    """The k-th Monday–Friday day strictly after ``d`` (k >= 1), by arithmetic: the inverse of
+    :func:`_weekdays_up_to`, whose count reaches t on ordinal ``(t - 1) // 5 * 7 + (t - 1) % 5 + 1``."""
+    weeks, rest = divmod(_weekdays_up_to(d) + k - 1, 5)
+    ordinal = weeks * 7 + rest + 1
+    if ordinal > _MAX_ORDINAL:
+        # What stepping past date.max one day at a time raises.
+        raise OverflowError("date value out of range")
+    return date.fromordinal(ordinal)
+
+
+_MAX_ORDINAL = date.max.toordinal()
 
 
 def _require_aware(name: str, value: datetime) -> None:
@@ -147,12 +162,40 @@ class WorkCalendar:
         return d
 
     def add_working_days(self, start: date, n: int) -> date:
-        """The n-th working day after ``start`` (次日起算: ``start`` itself never counts)."""
+        """The n-th working day after ``start`` (次日起算: ``start`` itself never counts).
+
+        Computed without walking the days (a walk made ``workdays add`` with a large n take minutes):
+        whole stretches of Monday–Friday are counted by arithmetic, and only the exceptions after
+        ``start`` (weekday holidays, weekend make-up days) are visited, in date order, until the
+        count is reached. Same result as calling :meth:`next_workday` n times, the same
+        :class:`CalendarDataMissing` warnings (one per year without data that the count crosses),
+        and the same ``OverflowError`` past ``date.max``.
+        """
         _require_non_negative("n", n)
-        d = start
-        for _ in range(n):
-            d = self.next_workday(d)
-        return d
+        if n == 0:
+            return start
+        result = self._nth_workday_after(start, n)
+        self._check_years(start + _ONE_DAY, result)
+        return result
+
+    def _nth_workday_after(self, start: date, n: int) -> date:
+        offs = self._off_weekdays[bisect_right(self._off_weekdays, start):]
+        ons = self._on_weekends[bisect_right(self._on_weekends, start):]
+        exceptions = heapq.merge(((d, False) for d in offs), ((d, True) for d in ons))
+        current, remaining = start, n
+        for day, working in exceptions:
+            # Monday–Friday days strictly between `current` and this exception (an off weekday is
+            # itself a Monday–Friday day, a make-up weekend day is not).
+            ordinary = _weekdays_up_to(day) - _weekdays_up_to(current) - (0 if working else 1)
+            if ordinary >= remaining:
+                return _nth_weekday_after(current, remaining)
+            remaining -= ordinary
+            if working:
+                remaining -= 1
+                if remaining == 0:
+                    return day
+            current = day
+        return _nth_weekday_after(current, remaining)
 
     def working_days_between(self, start: date, end: date) -> int:
         """Working days in (start, end]; 0 if ``end <= start``.

@@ -393,3 +393,82 @@ def test_remaining_overdue_by_working_days_is_negative_and_skips_holidays() -> N
 def test_remaining_is_not_overdue_exactly_at_the_due_time() -> None:
     due = eod(2026, 3, 18)
     assert CAL.remaining(due.astimezone(UTC), due) == Remaining(overdue=False, working_days=0, hours=0.0)
+
+
+# -- adding working days by arithmetic, checked against the day-by-day walk -------------------------
+
+
+def walk_working_days(cal: WorkCalendar, start: date, n: int) -> date:
+    """The definition, one day at a time: n times the next working day."""
+    d = start
+    for _ in range(n):
+        d = cal.next_workday(d)
+    return d
+
+
+def missing_years(action) -> tuple[object, set[str]]:  # type: ignore[no-untyped-def]
+    """What `action` returns and the CalendarDataMissing messages it emits (each one, not once per place)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = action()
+    return result, {str(w.message) for w in caught if issubclass(w.category, CalendarDataMissing)}
+
+
+# Before the package's first year (2004) and after its last (2026): weekends-only, with warnings.
+dates_1995_2040 = st.dates(min_value=date(1995, 1, 1), max_value=date(2040, 12, 31))
+
+
+@settings(max_examples=300, deadline=None)
+@given(start=dates_1995_2040, n=st.integers(min_value=0, max_value=2500))
+def test_adding_working_days_on_the_statutory_calendar_agrees_with_the_walk_and_warns_the_same(
+    start: date, n: int
+) -> None:
+    jumped, jumped_warnings = missing_years(lambda: CAL.add_working_days(start, n))
+    walked, walked_warnings = missing_years(lambda: walk_working_days(CAL, start, n))
+    assert jumped == walked
+    assert jumped_warnings == walked_warnings
+
+
+def _calendars() -> st.SearchStrategy[WorkCalendar]:
+    days = st.dates(min_value=date(2025, 12, 1), max_value=date(2027, 2, 28))
+    return st.builds(
+        lambda holidays, makeup, years: WorkCalendar(
+            holidays=frozenset(holidays), makeup_workdays=frozenset(makeup), known_years=years),
+        st.sets(days, max_size=60),
+        st.sets(days, max_size=60),  # weekdays among them are no-ops; some overlap the holidays
+        st.one_of(st.none(), st.sets(st.integers(2024, 2028)).map(frozenset)),
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(cal=_calendars(), start=st.dates(min_value=date(2025, 10, 1), max_value=date(2027, 3, 31)),
+       n=st.integers(min_value=0, max_value=400))
+def test_adding_working_days_on_any_admin_calendar_agrees_with_the_walk(
+    cal: WorkCalendar, start: date, n: int
+) -> None:
+    # Dense tables of holidays, make-up days and days that are both, around the start.
+    jumped, jumped_warnings = missing_years(lambda: cal.add_working_days(start, n))
+    walked, walked_warnings = missing_years(lambda: walk_working_days(cal, start, n))
+    assert jumped == walked
+    assert jumped_warnings == walked_warnings
+
+
+def test_adding_two_million_working_days_is_immediate_and_consistent() -> None:
+    import time as clock
+
+    began = clock.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CalendarDataMissing)
+        end = CAL.add_working_days(date(2026, 1, 1), 2_000_000)
+        assert CAL.working_days_between(date(2026, 1, 1), end) == 2_000_000
+        assert CAL.is_workday(end)
+    assert clock.perf_counter() - began < 1
+
+
+def test_adding_working_days_past_the_last_representable_date_overflows_like_the_walk() -> None:
+    cal = WorkCalendar(holidays=frozenset(), makeup_workdays=frozenset())
+    assert cal.add_working_days(date(9999, 12, 30), 1) == date(9999, 12, 31)  # a Friday
+    with pytest.raises(OverflowError):
+        walk_working_days(cal, date(9999, 12, 30), 2)
+    with pytest.raises(OverflowError):
+        cal.add_working_days(date(9999, 12, 30), 2)
