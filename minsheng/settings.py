@@ -7,7 +7,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from minsheng.lib.env import env_bool, env_int, env_list, env_str, load_env_file
+from minsheng.lib.env import env_bool, env_int, env_list, env_str, env_url, load_env_file
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 load_env_file(BASE_DIR / ".env")
@@ -167,6 +167,9 @@ SMS_BACKEND = env_str("MINSHENG_SMS_BACKEND", "file")
 SMS_FILE_PATH = DATA_DIR / "outbox" / "sms"
 SMS_HTTP_URL = env_str("MINSHENG_SMS_HTTP_URL", "")
 SMS_HTTP_TOKEN = env_str("MINSHENG_SMS_HTTP_TOKEN", "")
+# The gateway is reached directly unless a proxy is named here: the process's http_proxy/https_proxy
+# variables are ignored for it (see minsheng/notifications/sms.py).
+SMS_HTTP_PROXY = env_url("MINSHENG_SMS_HTTP_PROXY", "")
 
 # Public intake limits
 MAX_ATTACHMENTS = 5

@@ -68,3 +68,23 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if value is None or value.strip() == "":
         return list(default)
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def env_url(name: str, default: str = "", *, schemes: tuple[str, ...] = ("http", "https")) -> str:
+    """A URL with one of `schemes` and a host, or `default` when unset or empty."""
+    from urllib.parse import urlsplit
+
+    value = os.environ.get(name, "").strip()
+    if value == "":
+        return default
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises ValueError on a port that is not a number
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a URL like http://host:port, got {value!r}") from None
+    if parts.scheme.lower() not in schemes or not parts.hostname:
+        raise ImproperlyConfigured(
+            f"{name} must be a URL starting with {' or '.join(s + '://' for s in schemes)} and naming a host, "
+            f"got {value!r}"
+        )
+    return value

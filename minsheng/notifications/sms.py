@@ -55,8 +55,9 @@ def _send_http(phone: str, text: str) -> None:
                  "Authorization": f"Bearer {settings.SMS_HTTP_TOKEN}"},
     )
     timeout = getattr(settings, "SMS_HTTP_TIMEOUT", 10)
+    proxy = getattr(settings, "SMS_HTTP_PROXY", "")
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+        with _opener(proxy).open(request, timeout=timeout) as response:
             raw = response.read()
     except urllib.error.HTTPError as exc:
         # Providers often explain a refusal in the body of a 4xx/5xx answer.
@@ -69,10 +70,23 @@ def _send_http(phone: str, text: str) -> None:
         answer = _parse(raw)
         raise SmsError(f"SMS provider refused (HTTP {exc.code}): {_message(answer)}") from None
     except OSError as exc:  # refused, reset, DNS, TLS, timeout
-        raise SmsError(f"SMS provider unreachable: {exc.__class__.__name__}") from None
+        through = " through the proxy MINSHENG_SMS_HTTP_PROXY" if proxy else ""
+        raise SmsError(f"SMS provider unreachable{through}: {exc.__class__.__name__}") from None
     answer = _parse(raw)
     if answer.get("code") not in (0, "0", "OK"):
         raise SmsError(f"SMS provider refused: {_message(answer)}")
+
+
+def _opener(proxy: str) -> urllib.request.OpenerDirector:
+    """Direct to the gateway, or through the one proxy the operator configured.
+
+    Not urlopen: it follows http_proxy/https_proxy from the process environment, which a host may
+    carry for other reasons (a package mirror, a login shell), and would then send citizens' numbers
+    to a proxy outside the intranet, or fail because that proxy cannot see the intranet gateway.
+    An explicit ProxyHandler replaces the environment's: an empty mapping means no proxy at all.
+    """
+    proxies = {"http": proxy, "https": proxy} if proxy else {}
+    return urllib.request.build_opener(urllib.request.ProxyHandler(proxies))
 
 
 def _parse(raw: bytes) -> dict[str, object]:

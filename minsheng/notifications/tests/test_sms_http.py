@@ -6,6 +6,7 @@ import json
 import socket
 import threading
 import time
+import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email import message_from_bytes
@@ -14,8 +15,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 
 from minsheng.conftest import submit_case
+from minsheng.lib.env import env_url
 from minsheng.notifications.models import DeliveryState, Notification
 from minsheng.notifications.sms import SmsError, send_sms
 from minsheng.notifications.tasks import deliver_now
@@ -34,9 +37,8 @@ class FakeProvider:
     url: str = ""
 
 
-@pytest.fixture
-def provider(settings, monkeypatch) -> Iterator[FakeProvider]:
-    fake = FakeProvider()
+def _serve(fake: FakeProvider) -> ThreadingHTTPServer:
+    """A local HTTP server that records what it receives and answers as `fake` says."""
 
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
@@ -62,7 +64,13 @@ def provider(settings, monkeypatch) -> Iterator[FakeProvider]:
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     fake.url = f"http://127.0.0.1:{server.server_address[1]}/sms/send"
-    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
+    return server
+
+
+@pytest.fixture
+def provider(settings) -> Iterator[FakeProvider]:
+    fake = FakeProvider()
+    server = _serve(fake)
     settings.SMS_BACKEND = "http"
     settings.SMS_HTTP_URL = fake.url
     settings.SMS_HTTP_TOKEN = "provider-token-123"
@@ -156,6 +164,81 @@ def test_a_url_that_is_not_http_is_refused_before_anything_is_sent(provider, set
     with pytest.raises(SmsError, match="http"):
         send_sms("13800000000", "测试")
     assert provider.requests == []
+
+
+# -- proxies ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def proxy() -> Iterator[FakeProvider]:
+    """A forward proxy that answers for the gateway itself, so whatever reaches it is recorded."""
+    fake = FakeProvider()
+    server = _serve(fake)
+    fake.url = f"http://127.0.0.1:{server.server_address[1]}"
+    yield fake
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def proxy_in_environment(monkeypatch, proxy) -> FakeProvider:
+    """The host's environment names a proxy for everything, with no exception for the gateway."""
+    for name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
+        monkeypatch.setenv(name, proxy.url)
+    for name in ("no_proxy", "NO_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    # urlopen builds its opener once and keeps it: drop it, so that code going back to urlopen would
+    # read these variables whatever ran before.
+    urllib.request.install_opener(None)  # type: ignore[arg-type]
+    return proxy
+
+
+def test_the_gateway_is_reached_directly_although_the_environment_names_a_proxy(provider, proxy_in_environment):
+    send_sms("13800000000", "测试")
+    assert len(provider.requests) == 1
+    assert proxy_in_environment.requests == []
+
+
+def test_a_proxy_configured_for_the_gateway_is_used_and_the_environments_is_not(provider, proxy, settings,
+                                                                                   monkeypatch):
+    elsewhere = FakeProvider()
+    other = _serve(elsewhere)
+    try:
+        monkeypatch.setenv("http_proxy", elsewhere.url.rsplit("/sms/send", 1)[0])
+        settings.SMS_HTTP_PROXY = proxy.url
+        send_sms("13800000000", "测试")
+    finally:
+        other.shutdown()
+        other.server_close()
+    [request] = proxy.requests
+    # A forward proxy is asked for the gateway's full URL, with the provider's token passed on.
+    assert request["path"] == provider.url
+    assert request["headers"]["Authorization"] == "Bearer provider-token-123"
+    assert request["body"]["phone"] == "13800000000"
+    assert provider.requests == [] and elsewhere.requests == []
+
+
+def test_an_unreachable_configured_proxy_says_so_and_leaves_the_notification_pending(world, provider, settings):
+    settings.SMS_HTTP_PROXY = f"http://127.0.0.1:{_closed_port()}"
+    with pytest.raises(SmsError, match="unreachable through the proxy MINSHENG_SMS_HTTP_PROXY"):
+        send_sms("13800000000", "测试")
+    note = sms_notification(world)
+    assert deliver_now(note.pk) is False
+    note.refresh_from_db()
+    assert note.state == DeliveryState.PENDING and provider.requests == []
+
+
+@pytest.mark.parametrize("value", ["proxy.intranet:3128", "socks5://127.0.0.1:1080", "http://", "http://h:port"])
+def test_a_proxy_setting_that_is_not_an_http_url_stops_the_process_at_start(monkeypatch, value):
+    monkeypatch.setenv("MINSHENG_SMS_HTTP_PROXY", value)
+    with pytest.raises(ImproperlyConfigured, match="MINSHENG_SMS_HTTP_PROXY"):
+        env_url("MINSHENG_SMS_HTTP_PROXY")
+
+
+@pytest.mark.parametrize("value", ["", "http://proxy.intranet:3128", "https://user:secret@10.0.0.8:8443"])
+def test_a_proxy_setting_may_be_empty_or_an_http_url(monkeypatch, value):
+    monkeypatch.setenv("MINSHENG_SMS_HTTP_PROXY", value)
+    assert env_url("MINSHENG_SMS_HTTP_PROXY") == value
 
 
 # -- SMTP ------------------------------------------------------------------------------------------
