@@ -1,6 +1,6 @@
 """Measure the routing model on the Teddy Cup 2020 messages (not in the repository).
 
-    .venv/bin/python bench/routing_eval.py [--data PATH] [--repeats 2] [--folds 5] [--twin-pairs] [--variants]
+    .venv/bin/python bench/routing_eval.py [--data PATH] [--repeats 2] [--folds 5] [--twin-pairs] [--other-twins] [--variants]
 
 Protocol (docs/intelligence.md, "Routing"): the score is measured on *raw* messages only
 (as citizens typed them, title and body separate), with repeated stratified K-fold over
@@ -45,26 +45,32 @@ def _shingles(text: str, k: int = 4) -> set[str]:
     return {han[i : i + k] for i in range(len(han) - k + 1)}
 
 
-def near_duplicates(
-    rows: list[dict[str, str]], queries: list[int], threshold: float = 0.2
-) -> dict[int, set[int]]:
-    """For each query row, the other rows whose shingle containment is >= threshold."""
-    shingles = [_shingles(r["title"] + r["text"]) for r in rows]
+def _shingle_index(texts: list[str]) -> tuple[list[set[str]], dict[str, list[int]]]:
+    shingles = [_shingles(t) for t in texts]
     index: dict[str, list[int]] = {}
     for j, sh in enumerate(shingles):
         for g in sh:
             index.setdefault(g, []).append(j)
-    out: dict[int, set[int]] = {}
-    for i in queries:
-        counts: Counter[int] = Counter()
-        for g in shingles[i]:
-            counts.update(index.get(g, ()))
-        out[i] = {
-            j
-            for j, n in counts.items()
-            if j != i and n / max(1, min(len(shingles[i]), len(shingles[j]))) >= threshold
-        }
-    return out
+    return shingles, index
+
+
+def _containment(query: set[str], shingles: list[set[str]], index: dict[str, list[int]]) -> dict[int, float]:
+    """Containment of `query` against every indexed text that shares a shingle with it."""
+    counts: Counter[int] = Counter()
+    for g in query:
+        counts.update(index.get(g, ()))
+    return {j: n / max(1, min(len(query), len(shingles[j]))) for j, n in counts.items()}
+
+
+def near_duplicates(
+    rows: list[dict[str, str]], queries: list[int], threshold: float = 0.2
+) -> dict[int, set[int]]:
+    """For each query row, the other rows whose shingle containment is >= threshold."""
+    shingles, index = _shingle_index([r["title"] + r["text"] for r in rows])
+    return {
+        i: {j for j, c in _containment(shingles[i], shingles, index).items() if j != i and c >= threshold}
+        for i in queries
+    }
 
 
 def stratified_kfold(labels: list[str], folds: int, seed: int) -> list[list[int]]:
@@ -129,6 +135,69 @@ def run_twin_pairs(rows: list[dict[str, str]], raw: list[int], twins: dict[int, 
     print(f"\ntyped rows and their pre-cleaned twins, both kept out of training ({len(typed_right)} pairs): "
           f"typed form right {np.mean(typed_right):.3f}, pre-cleaned form right {np.mean(cleaned_right):.3f}",
           flush=True)
+
+
+OTHER_FILES = ("messages_unlabeled.csv", "messages_with_votes.csv", "messages_with_replies.csv")
+
+
+def other_file_twins(rows: list[dict[str, str]], data_dir: Path, threshold: float,
+                     same: float = 0.5) -> list[tuple[dict[str, str], int, set[int]]]:
+    """Typed messages of the data's other files (no labels there) whose pre-cleaned form is in the
+    labelled file: (typed message, its closest labelled twin, every labelled row to keep out of
+    training). A twin is a labelled row with containment >= `same`; messages whose twins disagree
+    on the label, or that have a typed twin among the labelled rows, are left out."""
+    shingles, index = _shingle_index([r["title"] + r["text"] for r in rows])
+    seen: set[str] = set()
+    out = []
+    for name in OTHER_FILES:
+        path = data_dir / name
+        if not path.exists():
+            continue
+        with path.open(encoding="utf-8") as fh:
+            for message in csv.DictReader(fh):
+                key = re.sub(r"\s+", "", message["title"] + message["text"])
+                if key in seen:  # the votes file repeats some messages
+                    continue
+                seen.add(key)
+                query = _shingles(message["title"] + message["text"])
+                if len(query) < 10:
+                    continue
+                similar = _containment(query, shingles, index)
+                twins = {j: c for j, c in similar.items() if c >= same}
+                if (twins and len({rows[j]["label"] for j in twins}) == 1
+                        and all(rows[j]["form"] != "raw" for j in twins)):
+                    closest = max(twins, key=twins.__getitem__)
+                    out.append((message, closest, {j for j, c in similar.items() if c >= threshold}))
+    return out
+
+
+def run_other_twins(rows: list[dict[str, str]], data_dir: Path, threshold: float, folds: int) -> None:
+    """The typed-versus-pre-cleaned comparison of `run_twin_pairs` on a second, larger set of pairs:
+    typed messages from the other files and their labelled pre-cleaned twins, both unseen."""
+    pairs = other_file_twins(rows, data_dir, threshold)
+    if not pairs:
+        print("\nother files: none found next to the labelled file, or no typed message has a labelled twin")
+        return
+    labels = [rows[j]["label"] for _m, j, _ex in pairs]
+    typed_pred = [""] * len(pairs)
+    cleaned_right: list[bool] = []
+    for fold in stratified_kfold(labels, folds, seed=0):
+        excluded: set[int] = set()
+        for k in fold:
+            excluded |= pairs[k][2]
+        train = [i for i in range(len(rows)) if i not in excluded]
+        model = routing.Router.train([rows[i]["title"] for i in train], [rows[i]["text"] for i in train],
+                                     [rows[i]["label"] for i in train], seed=0)
+        typed = model.predict([pairs[k][0]["title"] for k in fold], [pairs[k][0]["text"] for k in fold])
+        cleaned = model.predict([rows[pairs[k][1]]["title"] for k in fold], [rows[pairs[k][1]]["text"] for k in fold])
+        for k, p, q in zip(fold, typed, cleaned, strict=True):
+            typed_pred[k] = p.label
+            cleaned_right.append(q.label == labels[k])
+    typed_right = np.mean([p == t for p, t in zip(typed_pred, labels, strict=True)])
+    print(f"\ntyped messages of the other files and their labelled pre-cleaned twins, both kept out of training "
+          f"({len(pairs)} pairs, {dict(Counter(labels))}): typed form right {typed_right:.3f}, pre-cleaned form "
+          f"right {np.mean(cleaned_right):.3f}; macro-F1 of the typed forms "
+          f"{routing.evaluate(labels, typed_pred)['macro_f1']:.4f}", flush=True)
 
 
 def run_variants(rows: list[dict[str, str]], raw: list[int], twins: dict[int, set[int]], passes: int = 2) -> None:
@@ -247,6 +316,9 @@ def main() -> int:
     parser.add_argument("--variants", action="store_true", help="also run the development table of variants")
     parser.add_argument("--twin-pairs", action="store_true",
                         help="also compare typed rows with their pre-cleaned twins, both unseen")
+    parser.add_argument("--other-twins", action="store_true",
+                        help="also compare typed messages of the other data files with their labelled "
+                             "pre-cleaned twins, both unseen")
     args = parser.parse_args()
 
     if not args.data.exists():
@@ -366,6 +438,8 @@ def main() -> int:
           f"{routing.evaluate(raw_labels, pred)['macro_f1']:.4f}", flush=True)
     if args.twin_pairs:
         run_twin_pairs(rows, raw, twins, args.folds)
+    if args.other_twins:
+        run_other_twins(rows, args.data.parent, args.threshold, args.folds)
     if args.variants:
         run_variants(rows, raw, twins, passes=args.repeats)
     return 0
