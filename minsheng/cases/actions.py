@@ -337,6 +337,44 @@ def case_rate(
     return case
 
 
+def rating_window_end(case: Case, reply: Reply) -> datetime | None:
+    """Until when the citizen may rate `reply` before the case closes without a verdict: the end of
+    the site's rating window, counted in working days from the reply's approval (次日起算, like every
+    deadline); None when the site keeps replies waiting for their rating."""
+    days = case.site.rating_window_working_days
+    approved = reply.reviewed_at or case.replied_at
+    if days < 1 or approved is None:
+        return None
+    return work_calendar().due_at(approved, working_days=days)
+
+
+@transaction.atomic
+def case_close_unrated(case: Case, *, at: datetime | None = None) -> Case:
+    """The worker closes a case whose latest reply was not rated within the site's rating window.
+
+    No Rating is written: the case has no verdict, so it counts in no satisfaction or resolution
+    figure (docs/metrics.md). Where the site makes return visits, the scan starts one as for any
+    closing, which asks the citizen the question the rating would have. Imported history follows the
+    same rule: nobody can rate it (no query password), so without it it would wait for ever.
+    """
+    case = _lock(case, "close_unrated", None, None)
+    reply = case.replies.filter(status=ReplyStatus.APPROVED).order_by("-id").first()
+    ends = rating_window_end(case, reply) if reply is not None else None
+    now = at or timezone.now()
+    if reply is None or ends is None:
+        raise ActionError(_("This site keeps replies waiting for the citizen's rating."))
+    if now <= ends:
+        raise ActionError(_("The citizen may still rate the reply."))
+    before = case.status
+    case.status = Status.CLOSED
+    case.closed_at = now
+    _record(case, "close_unrated", before, by=None, at=now,
+            data={"reply": reply.pk, "window_working_days": case.site.rating_window_working_days,
+                  "window_end": timezone.localtime(ends).isoformat()})
+    notify_citizen(case, "closed", occasion=f"unrated{reply.pk}")
+    return case
+
+
 # ---------------------------------------------------------------------------------------------
 # intake
 

@@ -9,7 +9,9 @@ What an imported case looks like, and why:
 * The citizen's personal data is unknown: name, phone and email are stored as empty strings and the
   citizen digest is empty, so no lookup by phone ever matches an imported case.
 * It has a tracking code (every case has one and staff search by it), but the query password digest
-  is unusable: nobody holds a password, so no citizen can open, rate or supplement it.
+  is unusable: nobody holds a password, so no citizen can open, rate or supplement it. An imported
+  "replied" case therefore leaves that status only as a live one left unrated does: closed by the
+  scan at the end of the site's rating window (`Site.rating_window_working_days`, `close_unrated`).
 * An answered case went through the whole workflow in the old system on dates we only partly know:
   accepted, dispatched and received are set to the posting time, replied (and closed) to the reply
   time. No deadline is computed: judging history by today's deadline rules would be unfair.

@@ -21,13 +21,13 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from minsheng.accounts.models import Role, RoleKind
-from minsheng.cases.deadlines import REDLINE_CRITICAL, REDLINE_FLAG, running_deadlines
+from minsheng.cases.deadlines import REDLINE_CRITICAL, REDLINE_FLAG, running_deadlines, work_calendar
 from minsheng.cases.models import (
     ActorKind,
     AlertKind,
@@ -35,6 +35,7 @@ from minsheng.cases.models import (
     CaseEvent,
     DeadlineAlert,
     FollowupMethod,
+    ReplyStatus,
     Stage,
     Status,
     Supervision,
@@ -57,11 +58,12 @@ class ScanResult:
     redlines: int = 0
     followups: int = 0
     notices: int = 0
+    closed_unrated: int = 0
 
     @property
     def counts(self) -> dict[str, int]:
         return {"reminders": self.reminders, "overdue": self.overdue, "redlines": self.redlines,
-                "followups": self.followups, "notices": self.notices}
+                "followups": self.followups, "notices": self.notices, "closed_unrated": self.closed_unrated}
 
 
 class _Recipients:
@@ -230,8 +232,39 @@ def scan(now: datetime | None = None) -> ScanResult:
                     alerts.append((case, Stage.SUPERVISION, AlertKind.REMINDER, due))
         _raise(alerts, recipients, now, result)
 
+    # Before the return visits: a case closed here gets its visit like any other closing, after the delay.
+    result.closed_unrated = _close_unrated(now)
     result.followups = _start_followups(now)
     return result
+
+
+def _close_unrated(now: datetime) -> int:
+    """Close the replies left unrated past their site's rating window (none where the window is 0)."""
+    from minsheng.cases.actions import ActionError, case_close_unrated
+
+    calendar = work_calendar()
+    closed = 0
+    for site_id, days in Site.objects.filter(rating_window_working_days__gt=0).values_list(
+            "pk", "rating_window_working_days"):
+        # n working days are at least n calendar days: a bound the database can use before the
+        # exact count. The latest approved reply counts (after a redo, the new one), not replied_at,
+        # which keeps the first reply's time.
+        candidates = (
+            Case.objects.filter(site_id=site_id, status=Status.REPLIED)
+            .annotate(last_reply=Max("replies__reviewed_at", filter=Q(replies__status=ReplyStatus.APPROVED)))
+            .filter(last_reply__lte=now - timedelta(days=days))
+            .only("id", "site_id", "status")
+        )
+        for batch in _chunks(candidates, 500):
+            for case in batch:
+                if calendar.due_at(case.last_reply, working_days=days) >= now:  # type: ignore[attr-defined]
+                    continue
+                try:
+                    case_close_unrated(case, at=now)
+                except ActionError:
+                    continue  # rated (or reopened) since the candidates were read
+                closed += 1
+    return closed
 
 
 def in_followup_sample(case_id: int, percent: int) -> bool:

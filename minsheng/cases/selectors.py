@@ -165,7 +165,7 @@ def tracked_case(pk: int) -> Case | None:
 
 PUBLIC_EVENT_ACTIONS = (
     "submit", "accept", "reject", "request_info", "supplement", "merge", "dispatch", "receive", "pause",
-    "resume", "approve_reply", "rate", "decide", "answer_followup",
+    "resume", "approve_reply", "rate", "close_unrated", "decide", "answer_followup",
 )
 
 

@@ -118,6 +118,8 @@ TRANSITIONS: dict[str, Transition] = {
         set(), INTAKE, "site",
     ),
     "rate": _t(_("Rate the reply"), {S.REPLIED}, {S.CLOSED, S.PROCESSING, S.DISPUTED}, set(), "citizen"),
+    # The worker closes a reply left unrated past the site's rating window (Site.rating_window_working_days).
+    "close_unrated": _t(_("Close without a rating"), {S.REPLIED}, {S.CLOSED}, set(), "system"),
     "reveal_contact": _t(
         _("Reveal the citizen's contact"), set(Status.values), set(), _ALL_STAFF, "handling",
     ),

@@ -47,6 +47,13 @@ class Site(models.Model):
         _("return visit method"), max_length=10, default="sms",
         choices=[("sms", _("SMS link")), ("phone", _("Phone call"))],
     )
+    # Off by default: switching it on closes every reply already older than the window at the next
+    # scan (and starts their return visits), a decision for each site to take knowingly.
+    rating_window_working_days = models.PositiveSmallIntegerField(
+        _("rating window (working days)"), default=0,
+        help_text=_("A reply the citizen has not rated within this many working days closes the case "
+                    "without a verdict. 0: the case waits for the rating however long it takes."),
+    )
 
     class Meta:
         ordering = ["sort_order", "id"]

@@ -87,7 +87,8 @@ def test_two_scans_raise_each_alert_once_and_send_each_notice_once(world):
     assert first.overdue == 2 and first.notices == 4  # handler A and the supervisor, twice
     notices, events = StaffNotice.objects.count(), CaseEvent.objects.filter(action="alert").count()
     second = scan(now=local(2026, 3, 12, 10, 1))
-    assert second.counts == {"reminders": 0, "overdue": 0, "redlines": 0, "followups": 0, "notices": 0}
+    assert second.counts == {"reminders": 0, "overdue": 0, "redlines": 0, "followups": 0, "notices": 0,
+                             "closed_unrated": 0}
     assert DeadlineAlert.objects.count() == 2
     assert StaffNotice.objects.count() == notices
     assert CaseEvent.objects.filter(action="alert").count() == events == 2
@@ -273,7 +274,7 @@ def test_the_scan_deadlines_command_prints_its_counts(world):
     out = StringIO()
     call_command("scan_deadlines", stdout=out)
     counts = json.loads(out.getvalue())
-    assert counts == {"reminders": 0, "overdue": 3, "redlines": 0, "followups": 0, "notices": 6}
+    assert counts == {"reminders": 0, "overdue": 3, "redlines": 0, "followups": 0, "notices": 6, "closed_unrated": 0}
     out = StringIO()
     call_command("scan_deadlines", stdout=out)
     assert json.loads(out.getvalue())["overdue"] == 0
