@@ -18,6 +18,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -90,7 +91,7 @@ class _Recipients:
         ):
             if kind == RoleKind.HANDLER and department_id:
                 self.department[department_id].append(user_id)
-            elif kind in (RoleKind.INTAKE, RoleKind.SUPERVISOR):
+            elif kind in (RoleKind.INTAKE, RoleKind.SUPERVISOR, RoleKind.ADMIN):
                 for covered in below(site_id) if sub else [site_id]:
                     self.site_role[(covered, kind)].append(user_id)
 
@@ -102,6 +103,21 @@ class _Recipients:
             users |= set(self.department[case.lead_department_id])
         if kind != AlertKind.REMINDER:
             users |= set(self.site_role[(case.site_id, RoleKind.SUPERVISOR)])
+        return sorted(users)
+
+    def for_supervision(self, case: Case, kind: str, issuers: Iterable[int]) -> list[int]:
+        """A supervision (督办) is one supervisor's instruction: its reminder goes to the department
+        that must act (intake before dispatch), and when it is overdue the person who issued it hears
+        too, rather than every supervisor of the site. Only while that person still supervises or
+        administers the case's site (they may have left, or moved): otherwise the site's supervisors
+        hear, so an overdue supervision never goes unheard."""
+        users = set(self.for_case(case, Stage.SUPERVISION, AlertKind.REMINDER))
+        if kind == AlertKind.REMINDER:
+            return sorted(users)
+        covering = (set(self.site_role[(case.site_id, RoleKind.SUPERVISOR)])
+                    | set(self.site_role[(case.site_id, RoleKind.ADMIN)]))
+        issued = {user_id for user_id in issuers if user_id in covering}
+        users |= issued or set(self.site_role[(case.site_id, RoleKind.SUPERVISOR)])
         return sorted(users)
 
 
@@ -119,8 +135,12 @@ def _text(case: Case, stage: str, kind: str, due: datetime) -> str:
 
 
 def _raise(cases_and_alerts: Sequence[tuple[Case, str, str, datetime]], recipients: _Recipients,
-           now: datetime, result: ScanResult) -> None:
-    """Write the alerts not yet raised, with their notices and audit events, in one transaction."""
+           now: datetime, result: ScanResult,
+           supervisions: dict[tuple[int, datetime], list[tuple[int, int]]] | None = None) -> None:
+    """Write the alerts not yet raised, with their notices and audit events, in one transaction.
+
+    `supervisions`: for supervision alerts, (case id, due) -> [(supervision id, issuer id)]: who
+    issued it is told, and the event names the supervisions it is about."""
     if not cases_and_alerts:
         return
     with transaction.atomic():
@@ -142,13 +162,19 @@ def _raise(cases_and_alerts: Sequence[tuple[Case, str, str, datetime]], recipien
         notices, events = [], []
         for case, stage, kind, due in fresh:
             text = _text(case, stage, kind, due)
-            for user_id in recipients.for_case(case, stage, kind):
+            data: dict[str, Any] = {"stage": stage, "kind": kind, "due_at": due.isoformat()}
+            if stage == Stage.SUPERVISION:
+                issued = (supervisions or {}).get((case.pk, due), [])
+                users = recipients.for_supervision(case, kind, [issuer for _pk, issuer in issued])
+                data["supervisions"] = [pk for pk, _issuer in issued]
+            else:
+                users = recipients.for_case(case, stage, kind)
+            for user_id in users:
                 notices.append(StaffNotice(user_id=user_id, case=case, kind=f"alert_{kind}", text=text[:300],
                                            created_at=now))
             events.append(CaseEvent(case=case, action="alert", from_status=case.status, to_status=case.status,
                                     actor_kind=ActorKind.SYSTEM, department_id=case.lead_department_id,
-                                    note=text, data={"stage": stage, "kind": kind, "due_at": due.isoformat()},
-                                    created_at=now))
+                                    note=text, data=data, created_at=now))
             counter = {"reminder": "reminders", "overdue": "overdue"}.get(kind, "redlines")
             setattr(result, counter, getattr(result, counter) + 1)
         StaffNotice.objects.bulk_create(notices)
@@ -214,23 +240,27 @@ def scan(now: datetime | None = None) -> ScanResult:
         _raise(alerts, recipients, now, result)
 
     # Formal supervision (督办) has its own deadline, set by the supervisor: the department is
-    # reminded before it and the supervisors hear when it passes, like any stage deadline. Open
+    # reminded before it, and when it passes without the reply approved (which closes the
+    # supervision) the supervision is overdue: one alert, its notices and a system event, like any
+    # stage deadline, but heard by the supervisor who issued it (_Recipients.for_supervision). Open
     # supervisions are few (they close when the reply is approved), so they are read directly.
     supervised = (Supervision.objects.filter(closed_at__isnull=True, due_at__lte=now + longest,
                                              case__status__in=OPEN_STATUSES)
-                  .order_by("pk").values_list("case_id", "due_at"))
-    due_by_case: dict[int, list[datetime]] = defaultdict(list)
-    for case_id, due in supervised:
-        due_by_case[case_id].append(due)
+                  .order_by("pk").values_list("pk", "case_id", "due_at", "created_by_id"))
+    issued: dict[tuple[int, datetime], list[tuple[int, int]]] = defaultdict(list)
+    due_by_case: dict[int, set[datetime]] = defaultdict(set)
+    for pk, case_id, due, issuer in supervised:
+        issued[(case_id, due)].append((pk, issuer))
+        due_by_case[case_id].add(due)
     for batch in _chunks(Case.objects.filter(pk__in=list(due_by_case)).only(*_FIELDS)):
         alerts = []
         for case in batch:
-            for due in due_by_case[case.pk]:
+            for due in sorted(due_by_case[case.pk]):
                 if due <= now:
                     alerts.append((case, Stage.SUPERVISION, AlertKind.OVERDUE, due))
                 elif due - now <= leads.get(case.site_id, longest):
                     alerts.append((case, Stage.SUPERVISION, AlertKind.REMINDER, due))
-        _raise(alerts, recipients, now, result)
+        _raise(alerts, recipients, now, result, supervisions=issued)
 
     # Before the return visits: a case closed here gets its visit like any other closing, after the delay.
     result.closed_unrated = _close_unrated(now)

@@ -233,11 +233,13 @@ def queue(request: HttpRequest) -> HttpResponse:
     count, capped = cq.capped_count(qs)
 
     calendar = work_calendar()
+    late_supervision = cq.overdue_supervisions(page.object_list, at.now)
     for case in page.object_list:
         case.left = cq.time_left(  # type: ignore[attr-defined]
             case.next_due_at, now=at.now, calendar=calendar, lead_hours=at.lead_for(case.site_id),
             paused=case.status == Status.NEED_INFO)
         case.redline = cq.redline(case, at.now)  # type: ignore[attr-defined]
+        case.supervision_overdue = case.pk in late_supervision  # type: ignore[attr-defined]
 
     can_dispatch = bool(scope.sites(*DISPATCH_ROLES))
     can_remind = bool(scope.sites(*REMIND_ROLES))
@@ -326,11 +328,14 @@ def board(request: HttpRequest) -> HttpResponse:
     at = cq.clock()
     data = cq.board(user, at)
     calendar = work_calendar()
-    for case in (*data.supervised, *data.disputed, *data.redlines):
+    shown = (*data.supervised, *data.disputed, *data.redlines)
+    late_supervision = cq.overdue_supervisions(shown, at.now)
+    for case in shown:
         case.left = cq.time_left(  # type: ignore[attr-defined]
             case.next_due_at, now=at.now, calendar=calendar, lead_hours=at.lead_for(case.site_id),
             paused=case.status == Status.NEED_INFO)
         case.redline = cq.redline(case, at.now)  # type: ignore[attr-defined]
+        case.supervision_overdue = case.pk in late_supervision  # type: ignore[attr-defined]
     case_sections = [
         ("disputed", _("Dissatisfied cases awaiting a decision"), data.disputed),
         ("supervised", _("Under supervision"), data.supervised),

@@ -52,7 +52,8 @@ def _local(moment: Any) -> str:
 
 
 def queue_rows(cases: Sequence[Case], *, can_bulk: bool) -> SafeString:
-    """The <tr> rows of a queue page (cases carry `left` and `redline` set by the view)."""
+    """The <tr> rows of a queue page (cases carry `left`, `redline` and `supervision_overdue` set by
+    the view)."""
     if not cases:
         return format_html('<tr><td colspan="{}" class="empty">{}</td></tr>', 10 if can_bulk else 9,
                            _("No cases here."))
@@ -60,6 +61,7 @@ def queue_rows(cases: Sequence[Case], *, can_bulk: bool) -> SafeString:
     status_label = {value: _e(label) for value, label in Status.choices}
     priority_label = {value: _e(label) for value, label in Priority.choices}
     supervised = f' <span class="badge supervised">{_e(_("Supervised"))}</span>'
+    supervision_overdue = f' <span class="badge supervised overdue">{_e(_("Supervision overdue"))}</span>'
     redo = f' <span class="badge redo">{_e(_("Redo"))}</span>'
     redline_badge = {
         "critical": f' <span class="badge redline critical">{_e(_("Unanswered 3 months"))}</span>',
@@ -76,8 +78,11 @@ def queue_rows(cases: Sequence[Case], *, can_bulk: bool) -> SafeString:
             f'<td><input type="checkbox" name="case" value="{case.pk}:{case.version}" id="sel-{case.pk}" '
             f'aria-label="{_e(select_label % {"code": case.tracking_code})}"></td>'
         ) if can_bulk else ""
-        badges = ((supervised if case.is_supervised else "") + (redo if case.redo_count else "")
-                  + redline_badge.get(redline, ""))
+        if case.supervision_overdue:  # type: ignore[attr-defined]
+            supervision_badge = supervision_overdue
+        else:
+            supervision_badge = supervised if case.is_supervised else ""
+        badges = supervision_badge + (redo if case.redo_count else "") + redline_badge.get(redline, "")
         due_title = f' title="{_local(case.next_due_at)}"' if case.next_due_at else ""
         dept = _e(case.lead_department.name) if case.lead_department else "—"
         out.append(

@@ -1,0 +1,149 @@
+"""A supervision's own deadline (督办期限): the scan marks an unanswered supervision overdue once, as
+the system, tells the supervisor who issued it and the department, and the staff pages show it."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from io import StringIO
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.urls import reverse
+
+from minsheng.accounts.models import Role, RoleKind, User
+from minsheng.cases import actions
+from minsheng.cases.models import ActorKind, AlertKind, Case, CaseEvent, DeadlineAlert, Stage, Supervision
+from minsheng.cases.scan import scan
+from minsheng.cases.tests.clock import end_of, frozen, local
+from minsheng.conftest import TEST_PASSWORD, World, submit_case
+from minsheng.notifications.models import StaffNotice
+
+pytestmark = pytest.mark.django_db
+
+
+def supervised(world: World, when, *, working_days: int = 2, by: User | None = None) -> tuple[Case, Supervision]:
+    """Dispatched to department A, signed for and the citizen contacted (so that no stage deadline
+    but the reply's runs, seven working days away), then put under supervision at `when`."""
+    with frozen(when):
+        case = submit_case(world).case
+        actions.case_accept(case, by=world.intake)
+        actions.case_dispatch(case, by=world.intake, lead=world.dept_a)
+        actions.case_receive(case, by=world.handler_a)
+        actions.case_record_contact(case, by=world.handler_a, note="已电话联系")
+        supervision = actions.case_supervise(case, by=by or world.supervisor, instruction="三日内上门核查并答复",
+                                             working_days=working_days)
+    case.refresh_from_db()
+    return case, supervision
+
+
+def supervision_alerts(case: Case) -> list[str]:
+    return sorted(DeadlineAlert.objects.filter(case=case, stage=Stage.SUPERVISION).values_list("kind", flat=True))
+
+
+def told_overdue(case: Case) -> set[int]:
+    return set(StaffNotice.objects.filter(case=case, kind=f"alert_{AlertKind.OVERDUE}").values_list(
+        "user_id", flat=True))
+
+
+def test_an_unanswered_supervision_past_its_deadline_is_marked_overdue_once_by_the_system(world):
+    case, supervision = supervised(world, local(2026, 3, 3, 9))
+    assert supervision.due_at == end_of(2026, 3, 5)  # two working days after Tuesday
+    first = scan(now=supervision.due_at + timedelta(minutes=1))
+    again = scan(now=supervision.due_at + timedelta(hours=3))
+    out = StringIO()
+    with frozen(supervision.due_at + timedelta(hours=4)):
+        call_command("scan_deadlines", stdout=out)
+    assert AlertKind.OVERDUE in supervision_alerts(case)
+    assert supervision_alerts(case).count(AlertKind.OVERDUE) == 1
+    assert first.overdue >= 1 and again.overdue == 0 and json.loads(out.getvalue())["overdue"] == 0
+    events = list(CaseEvent.objects.filter(case=case, action="alert", data__stage=Stage.SUPERVISION,
+                                           data__kind=AlertKind.OVERDUE))
+    assert len(events) == 1
+    event = events[0]
+    assert event.actor is None and event.actor_kind == ActorKind.SYSTEM
+    assert event.data["supervisions"] == [supervision.pk]
+    assert datetime.fromisoformat(event.data["due_at"]) == supervision.due_at
+    # Nothing else is overdue: the notices are the supervision's, written once, with the alert.
+    assert DeadlineAlert.objects.filter(case=case, kind=AlertKind.OVERDUE).count() == 1
+    assert StaffNotice.objects.filter(case=case, kind="alert_overdue").count() == len(told_overdue(case)) == 2
+
+
+def test_the_overdue_supervision_is_told_to_its_supervisor_and_the_departments_handlers_only(world):
+    other_supervisor = User.objects.create_user(username="supervisor2", password=TEST_PASSWORD)
+    Role.objects.create(user=other_supervisor, kind=RoleKind.SUPERVISOR, site=world.city)
+    district_supervisor = User.objects.create_user(username="district_supervisor", password=TEST_PASSWORD)
+    Role.objects.create(user=district_supervisor, kind=RoleKind.SUPERVISOR, site=world.district)
+    case, supervision = supervised(world, local(2026, 3, 3, 9))
+    scan(now=supervision.due_at + timedelta(minutes=1))
+    # Not handler B (another department), nor reviewer A, nor the district's or another city supervisor.
+    assert told_overdue(case) == {world.supervisor.pk, world.handler_a.pk}
+
+
+def test_a_supervisor_who_no_longer_supervises_the_site_is_not_told_the_sites_supervisors_are(world):
+    other_supervisor = User.objects.create_user(username="supervisor2", password=TEST_PASSWORD)
+    Role.objects.create(user=other_supervisor, kind=RoleKind.SUPERVISOR, site=world.city)
+    case, supervision = supervised(world, local(2026, 3, 3, 9))
+    Role.objects.filter(user=world.supervisor).delete()  # moved to another post
+    scan(now=supervision.due_at + timedelta(minutes=1))
+    assert told_overdue(case) == {other_supervisor.pk, world.handler_a.pk}
+
+
+def test_a_supervision_is_not_overdue_during_a_holiday_that_its_working_days_skip(world):
+    # Two working days from Wednesday 30 September 2026: the National Day holiday (1-7 October) does
+    # not count, so it falls due on Friday 9 October at 17:30.
+    case, supervision = supervised(world, local(2026, 9, 30, 10))
+    assert supervision.due_at == end_of(2026, 10, 9)
+    scan(now=local(2026, 10, 5, 12))
+    scan(now=end_of(2026, 10, 8))
+    assert AlertKind.OVERDUE not in supervision_alerts(case)
+    scan(now=supervision.due_at + timedelta(minutes=1))
+    assert AlertKind.OVERDUE in supervision_alerts(case)
+
+
+def test_a_supervision_answered_in_time_is_not_flagged(world):
+    case, supervision = supervised(world, local(2026, 3, 3, 9))
+    with frozen(local(2026, 3, 5, 11)):
+        actions.case_submit_reply(case, by=world.handler_a, body="您好，经核查已处理。联系电话12345。")
+        case.refresh_from_db()
+        actions.case_approve_reply(case, by=world.reviewer_a)
+    supervision.refresh_from_db()
+    assert supervision.closed_at == local(2026, 3, 5, 11)
+    scan(now=supervision.due_at + timedelta(days=3))
+    assert supervision_alerts(case) == []
+    assert told_overdue(case) == set()
+
+
+def test_the_staff_pages_show_an_overdue_supervision_with_a_badge(client, world):
+    case, supervision = supervised(world, local(2026, 3, 3, 9))
+    before, after = supervision.due_at - timedelta(hours=2), supervision.due_at + timedelta(minutes=1)
+    badge = 'class="badge supervised overdue"'
+    client.force_login(world.supervisor)
+    with frozen(before):
+        board = client.get(reverse("workbench:board")).content.decode()
+        page = client.get(reverse("workbench:case", args=[case.pk])).content.decode()
+    assert case.tracking_code in board and badge not in board and badge not in page
+    with frozen(after):
+        board = client.get(reverse("workbench:board")).content.decode()
+        queue = client.get(reverse("workbench:queue"), {"queue": "supervised"}).content.decode()
+        page = client.get(reverse("workbench:case", args=[case.pk])).content.decode()
+    assert badge in board and badge in queue and badge in page
+    assert "督办超期" in queue  # the interface's language by default
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    with frozen(after):
+        queue = client.get(reverse("workbench:queue"), {"queue": "supervised"}).content.decode()
+    assert "Supervision overdue" in queue
+
+
+def test_a_handler_of_another_department_sees_neither_the_case_nor_its_overdue_supervision(client, world):
+    case, supervision = supervised(world, local(2026, 3, 3, 9))
+    client.force_login(world.handler_b)
+    with frozen(supervision.due_at + timedelta(minutes=1)):
+        assert client.get(reverse("workbench:case", args=[case.pk])).status_code == 404
+        queue = client.get(reverse("workbench:queue"), {"queue": "supervised"})
+    assert case.tracking_code not in queue.content.decode()
+    client.force_login(world.handler_a)
+    with frozen(supervision.due_at + timedelta(minutes=1)):
+        queue = client.get(reverse("workbench:queue"), {"queue": "supervised"})
+    assert case.tracking_code in queue.content.decode()
