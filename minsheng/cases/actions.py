@@ -57,7 +57,7 @@ from minsheng.cases.models import (
 from minsheng.cases.tracking import new_query_password, new_tracking_code, password_digest
 from minsheng.cases.workflow import TRANSITIONS
 from minsheng.core.crypto import digest
-from minsheng.lib.masking import mask_official_reply, mask_personal_data
+from minsheng.lib.masking import mask_case_text
 from minsheng.metrics import snapshots as month_snapshots
 from minsheng.notifications.services import notify_citizen, notify_staff, staff_for
 from minsheng.sites.models import Category, Channel, Department, Leader, Site
@@ -188,18 +188,15 @@ def _require(text: str, message: str) -> str:
 
 def mask_reply(case: Case, text: str) -> str:
     """The public copy of a reply: the citizen's data hidden, the department's contacts kept."""
-    names = [case.citizen_name] if case.citizen_name else []
-    return mask_official_reply(
-        text, extra_names=names, private_values=[case.citizen_phone, case.citizen_email]
-    ).text
+    return mask_case_text(text, reply=True, citizen_name=case.citizen_name, citizen_phone=case.citizen_phone,
+                          citizen_email=case.citizen_email)
 
 
 def _prepare_public_text(case: Case) -> None:
     """Fill the masked public copy once; staff may correct it afterwards (edit_publication)."""
     if not case.public_title and not case.public_body:
-        names = [case.citizen_name] if case.citizen_name else []
-        case.public_title = mask_personal_data(case.title, extra_names=names).text[:100]
-        case.public_body = mask_personal_data(case.body, extra_names=names).text
+        case.public_title = mask_case_text(case.title, citizen_name=case.citizen_name)[:100]
+        case.public_body = mask_case_text(case.body, citizen_name=case.citizen_name)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -17,8 +17,8 @@ What an imported case looks like, and why:
   time. No deadline is computed: judging history by today's deadline rules would be unfair.
 * A case without an answer enters intake as `submitted`, so it is handled like a new message
   instead of being lost with the old system.
-* The public copies are masked here, like `actions._prepare_public_text`, so a case published now
-  or later never shows unmasked text.
+* The public copies are masked here by the function live cases use (`lib.masking.mask_case_text`),
+  so a case published now or later never shows unmasked text, and shows what a live case would.
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ from minsheng.cases.models import (
     Status,
 )
 from minsheng.cases.tracking import new_tracking_code
-from minsheng.lib.masking import mask_official_reply, mask_personal_data
+from minsheng.lib.masking import mask_case_text
 from minsheng.metrics import snapshots as month_snapshots
 from minsheng.sites.models import Category, Channel, Department, Site
 
@@ -109,13 +109,14 @@ def import_system_user() -> User:
 
 
 def mask_public_texts(data: HistoricalCase) -> None:
-    """Fill the masked public copies that are still missing."""
+    """Fill the masked public copies that are still missing, by the rule of live cases
+    (`lib.masking.mask_case_text`); history has no citizen details to pass."""
     if data.public_title is None:
-        data.public_title = mask_personal_data(data.title).text[:100]
+        data.public_title = mask_case_text(data.title)[:100]
     if data.public_body is None:
-        data.public_body = mask_personal_data(data.body).text
+        data.public_body = mask_case_text(data.body)
     if data.public_reply is None:
-        data.public_reply = mask_official_reply(data.reply).text if data.reply else ""
+        data.public_reply = mask_case_text(data.reply, reply=True)
 
 
 def _unusable_password_digest() -> str:

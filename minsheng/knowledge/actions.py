@@ -197,9 +197,9 @@ def draft_from_case(case: Case, user: User) -> EntryData:
     if reply is None:
         raise KnowledgeError(_("This case has no approved reply yet."))
     from minsheng.cases.actions import mask_reply
-    from minsheng.lib.masking import mask_personal_data
+    from minsheng.lib.masking import mask_case_text
 
-    question = case.public_title or mask_personal_data(case.title, extra_names=[case.citizen_name] if case.citizen_name else []).text
+    question = case.public_title or mask_case_text(case.title, citizen_name=case.citizen_name)
     answer = reply.public_body or mask_reply(case, reply.body)
     return EntryData(question=question[:200], answer=answer, category=case.category)
 

@@ -8,7 +8,8 @@ Public API
 ``find_personal_data(text, extra_names=())`` returns the spans to hide, ``mask_personal_data``
 returns the masked text plus those spans, and ``apply_spans(text, spans)`` re-applies a span
 list -- e.g. one that staff corrected in the review screen (removed a false positive, added a
-missed name).  Spans always refer to positions in the ORIGINAL text.
+missed name).  Spans always refer to positions in the ORIGINAL text.  ``mask_case_text`` is what
+cases use for their public copies (message or official reply, with the citizen's own details).
 
 What is detected, and how each kind is masked
 ---------------------------------------------
@@ -774,3 +775,22 @@ def mask_official_reply(
         if span.kind not in OFFICIAL_CONTACT_KINDS or span.original in private
     )
     return MaskResult(text=apply_spans(text, spans), spans=spans)
+
+
+def mask_case_text(
+    text: str, reply: bool = False, *, citizen_name: str = "", citizen_phone: str = "", citizen_email: str = ""
+) -> str:
+    """The public copy of one text of a case: the citizen's title or message, or (`reply`) the
+    department's answer, which keeps the office's landline and mailbox unless they are the citizen's
+    own. What the citizen told us about themselves is hidden wherever it appears.
+
+    The one rule for every case, live (`cases.actions`, at acceptance and at approval) or imported
+    (`cases.importing` and the `import_cases` command, whose worker processes call it without
+    Django): an imported case has no citizen details, so it passes none. Truncating a title to its
+    column is the caller's business."""
+    if not text:
+        return ""
+    names = [citizen_name] if citizen_name else []
+    if reply:
+        return mask_official_reply(text, extra_names=names, private_values=[citizen_phone, citizen_email]).text
+    return mask_personal_data(text, extra_names=names).text

@@ -112,6 +112,54 @@ def test_public_copies_of_an_imported_case_are_masked(world, tmp_path):
     assert "13812345678" in case.body  # staff keep the original text
 
 
+LIVE_AND_HISTORY = {
+    "title": "幸福小区电梯长期故障，业主投诉物业",
+    "body": "幸福小区3栋2单元502室的电梯坏了一个月，物业一直不修。我叫王建国，电话13812345678，"
+            "邮箱wang@example.com，身份证号11010519491231002X。",
+    "reply": "经核查，物业公司已于3月5日修复电梯。联系人王建国反映的问题已解决。"
+             "如有疑问请致电0571-87654321或发邮件至zjj@a-city.gov.cn。",
+}
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_imported_and_live_cases_are_masked_alike(world, tmp_path, jobs):
+    """One rule (lib.masking.mask_case_text) for both. What only the citizen's own details reveal
+    (their name standing alone, without 我叫 or 联系人 before it) a live case can hide and history
+    cannot, having none: so here the name comes with its context, as it usually does."""
+    from minsheng.cases import actions
+    from minsheng.conftest import submit_case
+
+    texts = LIVE_AND_HISTORY
+    live = submit_case(world, title=texts["title"], body=texts["body"], name="王建国", phone="13812345678",
+                       email="wang@example.com").case
+    actions.case_accept(live, by=world.intake)
+    actions.case_dispatch(live, by=world.intake, lead=world.dept_a)
+    actions.case_receive(live, by=world.handler_a)
+    actions.case_submit_reply(live, by=world.handler_a, body=texts["reply"])
+    actions.case_approve_reply(live, by=world.reviewer_a)
+    live.refresh_from_db()
+    # Through the command (one process, or worker processes) and through case_import itself.
+    run(write_csv(tmp_path / "cases.csv", [row(标题=texts["title"], 留言内容=texts["body"], 答复内容=texts["reply"])]),
+        "--jobs", jobs)
+    direct = case_import(HistoricalCase(
+        title=texts["title"], body=texts["body"], posted_at=datetime(2019, 3, 1, 9, tzinfo=SHANGHAI),
+        channel=world.complaint, status=Status.CLOSED, department=world.dept_a, reply=texts["reply"],
+        replied_at=datetime(2019, 3, 6, 9, tzinfo=SHANGHAI)), site=world.city)
+    assert direct is not None
+    imported = Case.objects.filter(is_imported=True)
+    assert imported.count() == 2
+
+    def public(case: Case) -> tuple[str, str, str]:
+        return case.public_title, case.public_body, case.replies.get(status=ReplyStatus.APPROVED).public_body
+
+    assert {public(case) for case in imported} == {public(live)}
+    title, body, reply = public(live)
+    assert "王建国" not in title + body + reply and "13812345678" not in body and "wang@example.com" not in body
+    assert "11010519491231002X" not in body and "502" not in body
+    # The department's own contacts stay in its reply, imported or not.
+    assert "0571-87654321" in reply and "zjj@a-city.gov.cn" in reply
+
+
 def test_an_imported_case_is_not_published_without_the_publish_option(world, tmp_path):
     run(write_csv(tmp_path / "cases.csv", [row()]))
 

@@ -41,9 +41,10 @@ from minsheng.cases.importing import (
     case_import,
     import_system_user,
     make_import_key,
+    mask_public_texts,
 )
 from minsheng.cases.models import Case, Status
-from minsheng.lib.masking import mask_personal_data
+from minsheng.lib.masking import mask_case_text
 from minsheng.sites.models import Category, Channel, ChannelKind, Department, Site
 
 # Old systems in China record Beijing time whatever the server's zone was, so naive times in the
@@ -751,12 +752,14 @@ class Command(BaseCommand):
             self.stdout.write(f"…已处理 {self.counts.rows} 行 / {self.counts.rows} rows processed")
 
     def _mask(self, batch: list[HistoricalCase]) -> None:
+        if self.executor is None:
+            for data in batch:
+                mask_public_texts(data)
+            return
+        # The same rule in worker processes: lib.masking needs no Django, importing.py does.
         texts = [t for d in batch for t in (d.title, d.body, d.reply)]
-        if self.executor is not None:
-            results = list(self.executor.map(mask_personal_data, texts, chunksize=8))
-            masked = [r.text for r in results]
-        else:
-            masked = [mask_personal_data(t).text if t else "" for t in texts]
+        is_reply = [False, False, True] * len(batch)
+        masked = list(self.executor.map(mask_case_text, texts, is_reply, chunksize=8))
         for i, data in enumerate(batch):
             data.public_title = masked[3 * i][:TITLE_MAX]
             data.public_body = masked[3 * i + 1]
