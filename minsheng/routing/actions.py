@@ -31,6 +31,10 @@ def activate_model(model: RouterModel, *, by: User) -> RouterModel:
     return locked
 
 
+def _lines(words: str) -> set[str]:
+    return {line.strip() for line in words.splitlines() if line.strip()}
+
+
 @transaction.atomic
 def save_settings(site: Site, *, by: User, auto_dispatch: bool, threshold: float, words: str) -> RoutingSettings:
     settings, _created = RoutingSettings.objects.select_for_update().get_or_create(site=site)
@@ -44,7 +48,15 @@ def save_settings(site: Site, *, by: User, auto_dispatch: bool, threshold: float
                                     created_at=timezone.now(), data={"from": before, "to": after})
     if before["words"] != after["words"]:
         from minsheng.lib import chinese
+        from minsheng.routing.tasks import reindex_cases_with_words
 
         # This process learns the new words now; the others within the word source's TTL.
         transaction.on_commit(chinese.refresh_user_words)
+        # Published cases were indexed with the old cut: the worker cuts again those that contain
+        # an added word, so search finds them by it at once. (A removed word stays known to running
+        # processes until they restart, the segmenter only learns; docs/operations.md says to run
+        # `reindex_search` after that restart.)
+        added = sorted(_lines(settings.words) - _lines(str(before["words"])))
+        if added:
+            transaction.on_commit(lambda: reindex_cases_with_words(added))
     return settings

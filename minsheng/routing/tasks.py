@@ -38,6 +38,39 @@ def auto_dispatch_case(case_id: int, version: int) -> str:
     return auto_dispatch(case_id, version)
 
 
+#: Above this many new words a reindex reads every indexed case: one OR of that many
+#: substring tests would cost more than segmenting everything again.
+MAX_WORDS_FOR_TARGETED_REINDEX = 50
+REINDEX_BATCH = 500
+
+
+@db_task()
+def reindex_cases_with_words(words: list[str]) -> int:
+    """Segment again the published cases whose public text contains a word just added to the
+    segmenter's dictionary, so that search finds them by it: the query keeps the new word whole,
+    the text stored before was cut apart. Returns the number of search rows rewritten. Same
+    batches as `reindex_search`."""
+    from django.db.models import Q
+
+    from minsheng.cases import search
+    from minsheng.lib import chinese
+
+    chinese.refresh_user_words()  # this worker's segmenter must know the words before cutting
+    cases = search.indexable_cases()
+    if len(words) <= MAX_WORDS_FOR_TARGETED_REINDEX:
+        contains = Q()
+        for word in words:
+            contains |= (Q(public_title__contains=word) | Q(public_body__contains=word)
+                         | Q(replies__public_body__contains=word))
+        cases = cases.filter(contains)
+    ids = sorted(set(cases.values_list("pk", flat=True)))
+    written = 0
+    for start in range(0, len(ids), REINDEX_BATCH):
+        written += search.reindex_batch(ids[start:start + REINDEX_BATCH]).written
+    logger.info("search: %d of %d cases with new dictionary words segmented again", written, len(ids))
+    return written
+
+
 @db_task()
 def train_site_model(site_id: int | None, user_id: int | None = None) -> str:
     """Train one version (a site's, or the installation-wide one for None). Returns what happened."""

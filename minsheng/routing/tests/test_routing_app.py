@@ -399,3 +399,45 @@ def test_the_nav_links_to_routing_for_administrators_only(world, client):
     assert f'href="{url}"' in client.get(reverse("workbench:home")).content.decode()
     client.force_login(world.intake)
     assert f'href="{url}"' not in client.get(reverse("workbench:home")).content.decode()
+
+
+def _published_about(world, make_case, place):  # type: ignore[no-untyped-def]
+    case = make_case("replied")
+    actions.case_edit_publication(case, by=world.intake, publish_agreed=True, public_title=f"{place}夜间噪音",
+                                  public_body=f"{place}小区门口搅拌站夜间施工，噪音扰民。")
+    return case
+
+
+def _found(word):  # type: ignore[no-untyped-def]
+    from minsheng.cases import search
+    from minsheng.cases.models import Case
+
+    return set(search.search(Case.objects.all(), word).values_list("pk", flat=True))
+
+
+def test_a_name_added_to_the_word_list_finds_the_cases_published_before_it(
+        world, client, make_case, django_capture_on_commit_callbacks):
+    place = "栖霞岭北麓苑"  # jieba cuts it 栖霞 / 岭 / 北麓 / 苑 until it is a user word
+    case = _published_about(world, make_case, place)
+    other = _published_about(world, make_case, "幸福家园")
+    client.force_login(world.admin)
+    p = f"s{world.city.pk}-"
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("routing_staff:settings", args=[world.city.pk]), {p + "threshold": "0.9", p + "words": place})
+    # The query keeps the new word whole, and the worker has cut the stored text again.
+    assert _found(place) == {case.pk} and _found("幸福家园") == {other.pk}
+    from minsheng.cases.models import SearchDocument
+
+    assert place in SearchDocument.objects.get(case=case).tokens.split()
+
+
+def test_a_targeted_reindex_touches_only_the_cases_that_contain_a_changed_word(world, make_case):
+    from minsheng.cases.models import SearchDocument
+    from minsheng.routing.tasks import reindex_cases_with_words
+
+    case = _published_about(world, make_case, "栖霞岭北麓苑")
+    other = _published_about(world, make_case, "幸福家园")
+    SearchDocument.objects.all().update(tokens="旧 分词")  # both as if indexed long ago
+    assert reindex_cases_with_words.call_local(["栖霞岭北麓苑"]) == 1
+    assert SearchDocument.objects.get(case=other).tokens == "旧 分词"
+    assert SearchDocument.objects.get(case=case).tokens != "旧 分词"
