@@ -15,6 +15,8 @@ half-width, traditional to simplified, lower case; :func:`textprep.drop_function
   also robust to segmentation errors, unknown place names, masked place codes and typos;
 * title characters (1-2 grams) as a separate block, because the title is the citizen's own
   summary. Rows without a title (pre-cleaned historical data) simply have an empty title block.
+  When titled rows are a minority of the training set, the block is scaled by
+  :attr:`Router.MINORITY_TITLE_WEIGHT`.
 
 Classifier: NBSVM (:class:`NBSVMClassifier`): per class, the features are scaled by their
 naive-Bayes log-count ratio and a linear SVM separates the class from the rest. Confidence comes
@@ -115,24 +117,31 @@ def _char_vectorizer(ngram_range: tuple[int, int], min_df: int) -> TfidfVectoriz
 
 
 class _Features:
-    """Two TF-IDF blocks of character n-grams stacked side by side (see module docstring)."""
+    """Two TF-IDF blocks of character n-grams stacked side by side (see module docstring), the
+    title block scaled by ``title_weight``."""
 
-    def __init__(self, min_df: int) -> None:
+    def __init__(self, min_df: int, title_weight: float = 1.0) -> None:
         self.message = _char_vectorizer((1, 3), min_df)
         self.title = _char_vectorizer((1, 2), 1)
+        self.title_weight = title_weight
 
     @staticmethod
     def _columns(docs: Sequence[_Doc]) -> tuple[list[str], list[str]]:
         # A placeholder keeps the title vectorizer from failing on a corpus without titles.
         return [d.title + d.body for d in docs], [d.title or "\x00" for d in docs]
 
+    def _stack(self, message: sp.csr_matrix, title: sp.csr_matrix) -> sp.csr_matrix:
+        # Models saved before the weight existed have none: they used the title block as it is.
+        weight = getattr(self, "title_weight", 1.0)
+        return sp.hstack([message, title * np.float32(weight) if weight != 1.0 else title], format="csr")
+
     def fit_transform(self, docs: Sequence[_Doc]) -> sp.csr_matrix:
         message, title = self._columns(docs)
-        return sp.hstack([self.message.fit_transform(message), self.title.fit_transform(title)], format="csr")
+        return self._stack(self.message.fit_transform(message), self.title.fit_transform(title))
 
     def transform(self, docs: Sequence[_Doc]) -> sp.csr_matrix:
         message, title = self._columns(docs)
-        return sp.hstack([self.message.transform(message), self.title.transform(title)], format="csr")
+        return self._stack(self.message.transform(message), self.title.transform(title))
 
 
 class NBSVMClassifier(ClassifierMixin, BaseEstimator):
@@ -242,6 +251,11 @@ class Router:
     TITLED_WEIGHT = 3.0
     #: With at least this many typed messages in the training set, confidence is calibrated on them.
     MIN_TYPED_FOR_CALIBRATION = 100
+    #: Weight of the title block when fewer than half the training messages have a title (typed
+    #: messages mixed into pre-cleaned history): the title weights then come from a small sample
+    #: and, at full weight, suit messages like that sample more than new ones (docs/intelligence.md,
+    #: "Title block"). A site's own history is all typed: full weight.
+    MINORITY_TITLE_WEIGHT = 0.5
 
     labels: tuple[str, ...]
 
@@ -275,13 +289,14 @@ class Router:
             raise ValueError("training needs messages of at least two different labels")
 
         docs = [_prepare(t, x) for t, x in zip(titles, texts, strict=True)]
-        features = _Features(min_df=2 if len(docs) >= _MIN_DF_THRESHOLD else 1)
+        has_title = np.array([bool(d.title) for d in docs])
+        features = _Features(min_df=2 if len(docs) >= _MIN_DF_THRESHOLD else 1,
+                             title_weight=1.0 if has_title.mean() >= 0.5 else cls.MINORITY_TITLE_WEIGHT)
         try:
             X = features.fit_transform(docs)
         except ValueError as exc:  # "empty vocabulary"
             raise ValueError("the training messages contain no usable text") from exc
 
-        has_title = np.array([bool(d.title) for d in docs])
         weights = np.ones(len(docs))
         if has_title.any() and not has_title.all():
             weights[has_title] = cls.TITLED_WEIGHT

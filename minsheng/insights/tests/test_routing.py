@@ -306,3 +306,28 @@ def test_the_temperature_is_fitted_on_the_selected_rows_only() -> None:
     rows = np.r_[np.ones(3000, dtype=bool), np.zeros(3000, dtype=bool)]
     fitted = routing._fit_temperature(np.vstack([typed, history]), np.r_[typed_truth, history_truth], rows)
     assert fitted == pytest.approx(3.0, rel=0.1)
+
+
+def _title_block(router: Router, title: str, text: str) -> np.ndarray:
+    features = router._features
+    row = features.transform([routing._prepare(title, text)]).toarray()[0]
+    return row[len(features.message.vocabulary_):]
+
+
+def test_the_title_block_counts_half_when_few_training_messages_have_a_title(router: Router) -> None:
+    # The corpus gives 7 of 15 messages a title: the title weights would come from a minority.
+    assert np.linalg.norm(_title_block(router, "道路破损", "道路坑洼")) == pytest.approx(0.5, abs=1e-6)
+
+
+def test_the_title_block_counts_fully_when_most_training_messages_have_one() -> None:
+    titles, texts, labels = _corpus()
+    typed = Router.train([t or x[3:9] for t, x in zip(titles, texts, strict=True)], texts, labels, seed=0)
+    assert np.linalg.norm(_title_block(typed, "道路破损", "道路坑洼")) == pytest.approx(1.0, abs=1e-6)
+
+
+def test_a_model_saved_before_the_title_weight_existed_predicts_as_it_did() -> None:
+    titles, texts, labels = _corpus()
+    typed = Router.train([t or x[3:9] for t, x in zip(titles, texts, strict=True)], texts, labels, seed=0)
+    before = typed.predict_proba(titles, texts)
+    del typed._features.title_weight  # the attribute older pickles lack
+    assert np.allclose(typed.predict_proba(titles, texts), before)
