@@ -24,6 +24,7 @@ from minsheng.accounts.models import User
 from minsheng.accounts.scopes import scope_for
 from minsheng.cases import search
 from minsheng.cases.deadlines import (
+    DUE_FIELDS,
     recomputed_due,
     refresh_next_due,
     reply_due,
@@ -825,13 +826,10 @@ def _unpause(case: Case, at: datetime) -> None:
     case.paused_at = None
 
 
-# The deadline fields of the stage a case is in, as far as the priority decides them; stages
-# already behind the case keep the deadline they were held to (the figures count on it).
-_DUE_FIELDS: dict[str, str] = {Stage.ACCEPT: "accept_due_at", Stage.DISPATCH: "dispatch_due_at", Stage.RECEIVE: "receive_due_at",
-               Stage.CONTACT: "contact_due_at", Stage.REPLY: "due_at"}
-
-
 def _current_stages(case: Case) -> list[str]:
+    """The stages whose deadlines a change of rule recomputes: those of the stage the case is in, as
+    far as the priority decides them; stages already behind the case keep the deadline they were
+    held to (the figures count on it)."""
     status = case.status
     if status == Status.SUBMITTED or (status == Status.NEED_INFO and case.lead_department_id is None):
         return [Stage.ACCEPT]
@@ -850,7 +848,7 @@ def _recompute_current_deadlines(case: Case, stages: Sequence[str] | None = None
     changed: dict[str, list[str | None]] = {}
     calendar = work_calendar()
     for stage in _current_stages(case) if stages is None else stages:
-        name = _DUE_FIELDS[stage]
+        name = DUE_FIELDS[stage]
         old = getattr(case, name)
         new = recomputed_due(case, stage, calendar)
         if new is None or new == old:

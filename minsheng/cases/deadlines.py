@@ -29,6 +29,10 @@ FALLBACK = {  # used only if an administrator deleted every rule for a stage
     Stage.CONTACT: (2, DeadlineUnit.WORKING_DAYS),
     Stage.REPLY: (7, DeadlineUnit.WORKING_DAYS),
 }
+# The Case field holding each stage's deadline.
+DUE_FIELDS: dict[str, str] = {Stage.ACCEPT: "accept_due_at", Stage.DISPATCH: "dispatch_due_at",
+                              Stage.RECEIVE: "receive_due_at", Stage.CONTACT: "contact_due_at",
+                              Stage.REPLY: "due_at"}
 # Red lines from government-website inspection: unanswered for 2 months is flagged, 3 is critical.
 REDLINE_FLAG = timedelta(days=61)
 REDLINE_CRITICAL = timedelta(days=92)
@@ -160,13 +164,19 @@ def _stage_limit_due(case: Case, stage: str, start: datetime) -> datetime:
     return reply_due(case, start) if stage == Stage.REPLY else stage_due(case, stage, start)
 
 
-def recomputed_due(case: Case, stage: str, calendar: WorkCalendar | None = None) -> datetime | None:
+def recomputed_due(case: Case, stage: str, calendar: WorkCalendar | None = None, *,
+                   as_of: datetime | None = None) -> datetime | None:
     """The deadline of `stage` for the case as it stands (priority, complexity, rules), from the start
     of the stage's current clock, with the finished pauses and (for the reply) the approved
     extensions since then applied in order. A pause still running is left out: ending it moves the
-    deadline as usual. None if the stage never started."""
+    deadline as usual. None if the stage never started.
+
+    `as_of`: only the events up to that moment count, for a stage the case has left that later events
+    must not move (the first contact ends its clock: a later pause or redo leaves it as it was)."""
     calendar = calendar or work_calendar()
     events = list(case.events.order_by("created_at", "id"))
+    if as_of is not None:
+        events = [event for event in events if event.created_at <= as_of]
     start_index = next((i for i in range(len(events) - 1, -1, -1) if _starts_stage(events[i], stage)), None)
     if start_index is None:
         return None

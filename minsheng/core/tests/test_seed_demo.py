@@ -10,7 +10,17 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from minsheng.accounts.models import Role, RoleKind, User
-from minsheng.cases.models import Case, CaseEvent, Rating, ReplyTemplate, Status
+from minsheng.cases.deadlines import recomputed_due, running_deadlines, work_calendar
+from minsheng.cases.models import (
+    Case,
+    CaseEvent,
+    DeadlineRule,
+    Rating,
+    ReplyTemplate,
+    Stage,
+    Status,
+    Supervision,
+)
 from minsheng.core import demo_content as demo
 from minsheng.core.management.commands import seed_demo
 from minsheng.notifications.models import DeliveryState, Notification
@@ -120,6 +130,28 @@ def test_published_cases_never_show_a_mobile_number(seeded: str) -> None:
         assert not MOBILE.search(case.public_title + case.public_body), case.tracking_code
         reply = case.replies.filter(status="approved").last()
         assert reply is not None and not MOBILE.search(reply.public_body)
+
+
+def test_the_demo_holds_its_cases_to_the_products_deadlines(seeded: str) -> None:
+    """Every running deadline is the one the product's replay gives (deadlines.recomputed_due): from
+    the event that started the stage on the demo's planned timeline, with the pauses and extensions
+    since. A redone case's first contact counts from the redo, not from the first receipt."""
+    # The demo's 24-hour rule for water supply is added after its cases, as an administrator adds a
+    # rule: the product keeps the deadlines already running, so the comparison is without it.
+    DeadlineRule.objects.filter(category__name="城市供水").delete()
+    running = [(case, stage, due) for case in Case.objects.filter(next_due_at__isnull=False)
+               for stage, due in running_deadlines(case)]
+    assert {stage for _case, stage, _due in running} >= {Stage.RECEIVE, Stage.CONTACT, Stage.REPLY}
+    for case, stage, due in running:
+        assert due == recomputed_due(case, stage), (case.tracking_code, stage)
+    redone = [case for case, stage, _due in running if stage == Stage.CONTACT and case.redo_count]
+    assert redone
+    for case in redone:
+        redo = case.events.filter(action="rate", to_status=Status.PROCESSING).latest("created_at")
+        assert case.contact_due_at > redo.created_at
+    for supervision in Supervision.objects.all():
+        assert supervision.due_at == work_calendar().due_at(
+            supervision.created_at, working_days=seed_demo.SUPERVISION_WORKING_DAYS)
 
 
 def test_no_notification_is_left_to_send(seeded: str) -> None:

@@ -31,7 +31,7 @@ from django.utils import timezone
 from minsheng.accounts.models import Role, RoleKind, User
 from minsheng.cases import actions
 from minsheng.cases.actions import Decision
-from minsheng.cases.deadlines import refresh_next_due, reply_due, stage_due, work_calendar
+from minsheng.cases.deadlines import DUE_FIELDS, recomputed_due, refresh_next_due, work_calendar
 from minsheng.cases.models import (
     Assignment,
     Case,
@@ -54,6 +54,7 @@ from minsheng.notifications.models import DeliveryState, Notification
 from minsheng.sites.models import Category, Channel, Department, Leader, Site
 
 DEFAULT_CASES = 300
+SUPERVISION_WORKING_DAYS = 3
 SEED = 2026
 BASE_URL = "http://127.0.0.1:8000"
 
@@ -596,7 +597,8 @@ class CaseSeeder:
                 case, by=handler, note=rng.choice(demo.CONTACT_NOTES)
             ),
             "supervise": lambda: actions.case_supervise(
-                case, by=self.supervisor, instruction=rng.choice(demo.SUPERVISION_INSTRUCTIONS), working_days=3
+                case, by=self.supervisor, instruction=rng.choice(demo.SUPERVISION_INSTRUCTIONS),
+                working_days=SUPERVISION_WORKING_DAYS,
             ),
             "pause": lambda: actions.case_pause(case, by=handler, reason=rng.choice(demo.REQUEST_INFO_MESSAGES)),
             "request_extension": lambda: actions.case_request_extension(
@@ -674,30 +676,22 @@ def _backdate(case: Case, shift: dict[datetime, datetime]) -> None:
     The actions stamp `timezone.now()`, so a case walked through them now happened "just now".
     Each action uses one `now` for every timestamp it writes (event, case fields, reply, rating,
     assignment), so `shift` — each event's real time → its planned time — tells where every
-    timestamp belongs. Events keep their order because the planned times are increasing. The reply
-    deadline is recomputed from the planned dispatch (or reopening) on the working-day calendar.
+    timestamp belongs. Events keep their order because the planned times are increasing. The
+    deadlines are then recomputed from the planned times by the product's own rules
+    (`_recompute_stage_deadlines`).
     """
 
     def moved(value: datetime | None) -> datetime | None:
         return shift.get(value, value) if value is not None else None
 
-    events = list(CaseEvent.objects.filter(case=case).values("id", "action", "to_status", "created_at"))
+    events = list(CaseEvent.objects.filter(case=case).values("id", "created_at"))
     CaseEvent.objects.filter(case=case).update(
         created_at=models.Case(
             *(models.When(pk=e["id"], then=models.Value(shift[e["created_at"]])) for e in events),
             output_field=models.DateTimeField(),
         )
     )
-    fields = {name: moved(getattr(case, name)) for name in _CASE_TIMES}
-    # The deadline runs from the latest dispatch or reopening (a redo sets a new one).
-    starts = [
-        shift[e["created_at"]] for e in events
-        if e["action"] == "dispatch" or (e["action"] in ("rate", "decide") and e["to_status"] == Status.PROCESSING)
-    ]
-    if case.due_at is not None and starts:
-        fields["due_at"] = reply_due(case, max(starts))
-    for name in ("first_contact_at", "paused_at"):
-        fields[name] = moved(getattr(case, name))
+    fields = {name: moved(getattr(case, name)) for name in (*_CASE_TIMES, "first_contact_at", "paused_at")}
     Case.objects.filter(pk=case.pk).update(**fields)
     _recompute_stage_deadlines(case)
 
@@ -718,8 +712,9 @@ def _backdate(case: Case, shift: dict[datetime, datetime]) -> None:
     for supervision in Supervision.objects.filter(case=case):
         created = moved(supervision.created_at)
         assert created is not None
+        # As case_supervise counts it, from the planned time.
         Supervision.objects.filter(pk=supervision.pk).update(
-            created_at=created, due_at=calendar.due_at(created, working_days=3)
+            created_at=created, due_at=calendar.due_at(created, working_days=SUPERVISION_WORKING_DAYS)
         )
     for request in ExtensionRequest.objects.filter(case=case):
         ExtensionRequest.objects.filter(pk=request.pk).update(
@@ -742,22 +737,24 @@ def _back_office_setup(world: World) -> None:
 
 
 def _recompute_stage_deadlines(case: Case) -> None:
-    """DEMO ONLY: the stage deadlines from the planned (backdated) times, as the actions would have
-    set them had they run then."""
+    """DEMO ONLY: the stage deadlines the actions would have set had they run at the planned
+    (backdated) times. Computed by the product's own replay (`deadlines.recomputed_due`): each stage
+    from the event that started its clock (a dispatch, a forward, a return, a redo…), with the
+    finished pauses and approved extensions since, so the demo holds every case to the rules the
+    product applies. A field the actions never set (a stage the case never reached) stays empty.
+
+    The first contact ends its clock: a later pause or redo does not move it, so it is computed as it
+    stood then. A priority changed after a stage ended (intake classifies after accepting) is applied
+    to that stage too; the actions would have kept the old one: only the intake deadline of a few
+    demo cases differs."""
     case.refresh_from_db()
-    returned = list(case.events.filter(action="return").values_list("created_at", flat=True))
-    if case.submitted_at:
-        case.accept_due_at = stage_due(case, Stage.ACCEPT, case.submitted_at)
-    dispatch_start = max([t for t in (case.accepted_at, *returned) if t is not None], default=None)
-    if dispatch_start is not None:
-        case.dispatch_due_at = stage_due(case, Stage.DISPATCH, dispatch_start)
-    if case.dispatched_at and case.receive_due_at:
-        case.receive_due_at = stage_due(case, Stage.RECEIVE, case.dispatched_at)
-    if case.received_at and case.contact_due_at:
-        case.contact_due_at = stage_due(case, Stage.CONTACT, case.received_at)
-    approved = ExtensionRequest.objects.filter(case=case, state="approved").first()
-    if approved is not None and case.due_at is not None:
-        case.due_at = work_calendar().extend(case.due_at, approved.working_days)
+    calendar = work_calendar()
+    for stage, name in DUE_FIELDS.items():
+        if getattr(case, name) is None:
+            continue
+        as_of = case.first_contact_at if stage == Stage.CONTACT else None
+        due = recomputed_due(case, stage, calendar, as_of=as_of)
+        if due is not None:
+            setattr(case, name, due)
     refresh_next_due(case)
-    case.save(update_fields=["accept_due_at", "dispatch_due_at", "receive_due_at", "contact_due_at", "due_at",
-                             "next_due_at"])
+    case.save(update_fields=[*DUE_FIELDS.values(), "next_due_at"])
