@@ -54,6 +54,7 @@ from minsheng.cases.models import (
     Stage,
     Status,
     Supervision,
+    event_time,
 )
 from minsheng.cases.tracking import new_query_password, new_tracking_code, password_digest
 from minsheng.cases.workflow import TRANSITIONS
@@ -368,7 +369,7 @@ def case_close_unrated(case: Case, *, at: datetime | None = None) -> Case:
     case.closed_at = now
     _record(case, "close_unrated", before, by=None, at=now,
             data={"reply": reply.pk, "window_working_days": case.site.rating_window_working_days,
-                  "window_end": timezone.localtime(ends).isoformat()})
+                  "window_end": event_time(ends)})
     notify_citizen(case, "closed", occasion=f"unrated{reply.pk}")
     return case
 
@@ -854,7 +855,7 @@ def _recompute_current_deadlines(case: Case, stages: Sequence[str] | None = None
         if new is None or new == old:
             continue
         setattr(case, name, new)
-        changed[name] = [timezone.localtime(old).isoformat() if old else None, timezone.localtime(new).isoformat()]
+        changed[name] = [event_time(old), event_time(new)]
     return changed
 
 
@@ -1041,7 +1042,7 @@ def case_resume(case: Case, *, by: User, note: str, expected_version: int | None
     _unpause(case, now)
     case.status = Status.PROCESSING
     _record(case, "resume", before, by=by, at=now, department=case.lead_department, note=note,
-            data={"paused_from": paused_from.isoformat()})
+            data={"paused_from": event_time(paused_from)})
     return case
 
 
@@ -1098,8 +1099,7 @@ def case_decide_extension(
         case.due_at = work_calendar().extend(case.due_at, request.working_days)
     _record(case, "decide_extension", case.status, by=by, at=now, note=note.strip(),
             data={"request": request.pk, "approved": approve,
-                  "from": old_due.isoformat() if old_due else None,
-                  "to": case.due_at.isoformat() if case.due_at else None})
+                  "from": event_time(old_due), "to": event_time(case.due_at)})
     notify_staff(case, "extension_decided", (
         _("Extension for %(code)s approved") if approve else _("Extension for %(code)s refused")
     ) % {"code": case.tracking_code}, [request.requested_by_id], at=now)
@@ -1122,7 +1122,7 @@ def case_supervise(
     )
     case.is_supervised = True
     _record(case, "supervise", case.status, by=by, at=now, note=instruction,
-            data={"supervision": supervision.pk, "due_at": supervision.due_at.isoformat()})
+            data={"supervision": supervision.pk, "due_at": event_time(supervision.due_at)})
     departments = (case.lead_department_id,) if case.lead_department_id else ()
     notify_staff(case, "supervised", _("Case %(code)s is under supervision: %(text)s") % {
         "code": case.tracking_code, "text": instruction[:80]},

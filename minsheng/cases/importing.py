@@ -45,6 +45,7 @@ from minsheng.cases.models import (
     Reply,
     ReplyStatus,
     Status,
+    event_time,
 )
 from minsheng.cases.tracking import new_tracking_code
 from minsheng.lib.masking import mask_case_text
@@ -194,9 +195,9 @@ def case_import(
             body=data.reply, public_body=data.public_reply or "", status=ReplyStatus.APPROVED,
             submitted_at=data.replied_at, reviewed_at=data.replied_at,
         )
-    event_data = {**data.source, "posted_at": data.posted_at.isoformat()}
+    event_data = {**data.source, "posted_at": event_time(data.posted_at)}
     if data.replied_at is not None:
-        event_data["replied_at"] = data.replied_at.isoformat()
+        event_data["replied_at"] = event_time(data.replied_at)
     if not answered and data.department is not None:
         # The old system named a department but never answered: a hint for intake, not a dispatch.
         event_data["department_hint"] = data.department.pk

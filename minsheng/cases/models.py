@@ -5,8 +5,11 @@ Rows here are written only by `minsheng.cases.actions`; read them through `minsh
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from minsheng.core.crypto import EncryptedTextField
@@ -225,8 +228,19 @@ class ActorKind(models.TextChoices):
     SYSTEM = "system", _("System")
 
 
+def event_time(moment: datetime | None) -> str | None:
+    """A datetime as the audit trail's `data` stores it: ISO 8601 in local time (TIME_ZONE,
+    Asia/Shanghai) with its offset, `2026-10-12T17:30:00+08:00`: the dates staff and the exports read.
+
+    Events written before this convention may hold the same instant in UTC (`…T09:30:00+00:00`,
+    `decide_extension`'s `from`, `resume`'s `paused_from`, the scan's `due_at`): read them with
+    `datetime.fromisoformat`, which keeps the offset, and compare instants, never the strings."""
+    return timezone.localtime(moment).isoformat() if moment is not None else None
+
+
 class CaseEvent(models.Model):
-    """The audit trail: one row for every state change, written in the same transaction."""
+    """The audit trail: one row for every state change, written in the same transaction. Datetimes
+    in `data` are written with `event_time`."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     action = models.CharField(max_length=40)

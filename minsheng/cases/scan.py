@@ -40,6 +40,7 @@ from minsheng.cases.models import (
     Stage,
     Status,
     Supervision,
+    event_time,
 )
 from minsheng.cases.workflow import OPEN_STATUSES
 from minsheng.notifications.models import StaffNotice
@@ -162,7 +163,7 @@ def _raise(cases_and_alerts: Sequence[tuple[Case, str, str, datetime]], recipien
         notices, events = [], []
         for case, stage, kind, due in fresh:
             text = _text(case, stage, kind, due)
-            data: dict[str, Any] = {"stage": stage, "kind": kind, "due_at": due.isoformat()}
+            data: dict[str, Any] = {"stage": stage, "kind": kind, "due_at": event_time(due)}
             if stage == Stage.SUPERVISION:
                 issued = (supervisions or {}).get((case.pk, due), [])
                 users = recipients.for_supervision(case, kind, [issuer for _pk, issuer in issued])

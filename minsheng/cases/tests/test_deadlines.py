@@ -476,3 +476,58 @@ def test_a_return_approved_while_the_citizen_is_awaited_leaves_the_next_departme
     case.refresh_from_db()
     assert case.receive_due_at == end_of(2026, 3, 9)
     assert case.next_due_at == case.receive_due_at
+
+
+# -- datetimes in the audit trail --------------------------------------------------------------------
+
+
+def test_an_extension_decision_records_the_old_and_new_reply_deadline_both_in_local_time(world):
+    case = processing_case(world)
+    with frozen(local(2026, 3, 5, 10)):
+        actions.case_request_extension(case, by=world.handler_a, working_days=3, reason="需现场勘验")
+        actions.case_decide_extension(case, by=world.supervisor, approve=True)
+    event = case.events.get(action="decide_extension")
+    # The "from" came from the database (UTC) and used to be written as 09:30+00:00.
+    assert (event.data["from"], event.data["to"]) == ("2026-03-11T17:30:00+08:00", "2026-03-16T17:30:00+08:00")
+
+
+def test_every_datetime_in_a_cases_audit_trail_is_local_time_with_its_offset(world):
+    from minsheng.cases.scan import scan
+
+    case = processing_case(world)
+    case = pause_and_resume(world, case, local(2026, 3, 3, 10), local(2026, 3, 4, 10))
+    with frozen(local(2026, 3, 5, 10)):
+        actions.case_request_extension(case, by=world.handler_a, working_days=3, reason="需现场勘验")
+        actions.case_decide_extension(case, by=world.supervisor, approve=True)
+        actions.case_supervise(case, by=world.supervisor, instruction="尽快答复", working_days=1)
+        actions.case_classify(case, by=world.intake, category=case.category, priority=Priority.URGENT)
+    scan(now=local(2026, 3, 6, 18))
+    written = {(event.action, key): value for event in case.events.all() for key, value in event.data.items()
+               if isinstance(value, str) and value[:4].isdigit() and "T" in value}
+    written |= {(event.action, f"{key}[{i}]"): value for event in case.events.filter(action="classify")
+                for key, pair in event.data["deadlines"].items() for i, value in enumerate(pair)}
+    assert set(written) >= {("resume", "paused_from"), ("decide_extension", "from"),
+                            ("decide_extension", "to"), ("supervise", "due_at"), ("alert", "due_at"),
+                            ("classify", "due_at[0]")}
+    assert all(value.endswith("+08:00") for value in written.values()), written
+
+
+def test_the_replay_reads_extension_decisions_written_in_the_old_mixed_form(world):
+    """Events stored before the convention hold "from" in UTC: the replay does not depend on it (it
+    replays the approved request's working days), and the instant it names is the same."""
+    from minsheng.cases.deadlines import recomputed_due
+
+    case = received(world, dispatched(world, local(2026, 9, 21, 10)), local(2026, 9, 21, 11))
+    with frozen(local(2026, 9, 23, 10)):
+        actions.case_request_extension(case, by=world.handler_a, working_days=2, reason="需现场勘验")
+        actions.case_decide_extension(case, by=world.supervisor, approve=True)
+    event = case.events.get(action="decide_extension")
+    new_form = dict(event.data)
+    old_form = {**new_form, "from": "2026-10-08T09:30:00+00:00", "to": "2026-10-10T17:30:00+08:00"}
+    assert [datetime.fromisoformat(old_form[k]) for k in ("from", "to")] == [
+        datetime.fromisoformat(new_form[k]) for k in ("from", "to")]
+    type(event).objects.filter(pk=event.pk).update(data=old_form)  # as an older version stored it
+    case.refresh_from_db()
+    assert recomputed_due(case, Stage.REPLY) == case.due_at == end_of(2026, 10, 10)
+    case = approve_complex(world, case, local(2026, 9, 29, 10))
+    assert case.due_at == end_of(2026, 10, 21)  # 15 working days to 19 October, then the 2 granted
