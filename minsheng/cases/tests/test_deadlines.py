@@ -531,3 +531,25 @@ def test_the_replay_reads_extension_decisions_written_in_the_old_mixed_form(worl
     assert recomputed_due(case, Stage.REPLY) == case.due_at == end_of(2026, 10, 10)
     case = approve_complex(world, case, local(2026, 9, 29, 10))
     assert case.due_at == end_of(2026, 10, 21)  # 15 working days to 19 October, then the 2 granted
+
+
+def test_a_first_contact_deadline_as_of_the_contact_ignores_a_later_pause_and_redo(world):
+    """recomputed_due(as_of=...): the deadline as it stood then. The actions never move the deadline
+    of a first contact already made; the demo loader recomputes it this way (seed_demo)."""
+    from minsheng.cases.deadlines import recomputed_due
+
+    case = received(world, dispatched(world, local(2026, 3, 2, 10)), local(2026, 3, 2, 11))
+    assert case.contact_due_at == end_of(2026, 3, 4)
+    with frozen(local(2026, 3, 3, 10)):
+        actions.case_record_contact(case, by=world.handler_a, note="已电话联系")
+    case = pause_and_resume(world, case, local(2026, 3, 3, 11), local(2026, 3, 6, 11))
+    with frozen(local(2026, 3, 9, 10)):
+        actions.case_submit_reply(case, by=world.handler_a, body="已处理完毕。")
+        actions.case_approve_reply(case, by=world.reviewer_a)
+    with frozen(local(2026, 3, 10, 10)):
+        actions.case_rate(case, satisfaction=Satisfaction.DISSATISFIED, solved=False, comment="噪音依旧")
+    case.refresh_from_db()
+    assert case.contact_due_at == end_of(2026, 3, 4)  # the actions left it alone
+    assert recomputed_due(case, Stage.CONTACT, as_of=case.first_contact_at) == case.contact_due_at
+    # Without as_of the replay counts from the redo, the latest start of that stage.
+    assert recomputed_due(case, Stage.CONTACT) == end_of(2026, 3, 12)
