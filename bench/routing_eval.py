@@ -1,6 +1,6 @@
 """Measure the routing model on the Teddy Cup 2020 messages (not in the repository).
 
-    .venv/bin/python bench/routing_eval.py [--data PATH] [--repeats 2] [--folds 5] [--twin-pairs] [--other-twins] [--variants]
+    .venv/bin/python bench/routing_eval.py [--data PATH] [--repeats 2] [--folds 5] [--twin-pairs] [--other-twins] [--blocked] [--variants]
 
 Protocol (docs/intelligence.md, "Routing"): the score is measured on *raw* messages only
 (as citizens typed them, title and body separate), with repeated stratified K-fold over
@@ -136,6 +136,54 @@ def run_twin_pairs(rows: list[dict[str, str]], raw: list[int], twins: dict[int, 
     print(f"\ntyped rows and their pre-cleaned twins, both kept out of training ({len(typed_right)} pairs): "
           f"typed form right {np.mean(typed_right):.3f}, pre-cleaned form right {np.mean(cleaned_right):.3f}",
           flush=True)
+
+
+def blocked_splits(rows: list[dict[str, str]], raw: list[int], twins: dict[int, set[int]],
+                   folds: int) -> list[tuple[list[int], list[int]]]:
+    """Folds of neighbouring raw rows: each class's raw rows in file order (the file keeps the
+    board's order within a class), cut into `folds` consecutive runs. A test row's typed neighbours
+    (same period, same topics) are then out of training with it, as most are for a message of the
+    hold-out, whose neighbours in the file are pre-cleaned."""
+    by_label: dict[str, list[int]] = {}
+    for i in raw:
+        by_label.setdefault(rows[i]["label"], []).append(i)
+    tests: list[list[int]] = [[] for _ in range(folds)]
+    for members in by_label.values():
+        for k, i in enumerate(sorted(members)):
+            tests[k * folds // len(members)].append(i)
+    splits = []
+    for test in tests:
+        excluded = set(test).union(*(twins[i] for i in test))
+        splits.append(([i for i in range(len(rows)) if i not in excluded], test))
+    return splits
+
+
+def run_blocked(rows: list[dict[str, str]], raw: list[int], twins: dict[int, set[int]], folds: int) -> None:
+    """Macro-F1 on the raw rows with neighbouring typed rows kept out of training together, for the
+    production model and the configuration it replaced (title block at full weight, C = 0.5)."""
+    router = routing.Router
+    configurations = [
+        ("production", router.C, router.MINORITY_TITLE_WEIGHT),
+        ("title block weight 1, C = 0.5 (model of 2026-11-21 morning)", 0.5, 1.0),
+        ("title block weight 0, C = 1", router.C, 0.0),
+    ]
+    saved = router.C, router.MINORITY_TITLE_WEIGHT
+    labels = [r["label"] for r in rows]
+    splits = blocked_splits(rows, raw, twins, folds)
+    print("\nraw rows, folds of neighbouring rows (one pass):", flush=True)
+    try:
+        for name, c, title_weight in configurations:
+            router.C, router.MINORITY_TITLE_WEIGHT = c, title_weight
+            pred: dict[int, str] = {}
+            for train, test in splits:
+                model = router.train([rows[i]["title"] for i in train], [rows[i]["text"] for i in train],
+                                     [labels[i] for i in train], seed=0)
+                out = model.predict([rows[i]["title"] for i in test], [rows[i]["text"] for i in test])
+                pred.update((i, p.label) for i, p in zip(test, out, strict=True))
+            result = routing.evaluate([labels[i] for i in raw], [pred[i] for i in raw])
+            print(f"  {name:<62} macro-F1 {result['macro_f1']:.4f}  accuracy {result['accuracy']:.3f}", flush=True)
+    finally:
+        router.C, router.MINORITY_TITLE_WEIGHT = saved
 
 
 OTHER_FILES = ("messages_unlabeled.csv", "messages_with_votes.csv", "messages_with_replies.csv")
@@ -342,6 +390,9 @@ def main() -> int:
     parser.add_argument("--variants", action="store_true", help="also run the development table of variants")
     parser.add_argument("--twin-pairs", action="store_true",
                         help="also compare typed rows with their pre-cleaned twins, both unseen")
+    parser.add_argument("--blocked", action="store_true",
+                        help="also score the raw rows with folds of neighbouring rows (production and the model it "
+                             "replaced)")
     parser.add_argument("--other-twins", action="store_true",
                         help="also compare typed messages of the other data files with their labelled "
                              "pre-cleaned twins, both unseen")
@@ -466,6 +517,8 @@ def main() -> int:
         run_twin_pairs(rows, raw, twins, args.folds)
     if args.other_twins:
         run_other_twins(rows, args.data.parent, args.threshold, args.folds)
+    if args.blocked:
+        run_blocked(rows, raw, twins, args.folds)
     if args.variants:
         run_variants(rows, raw, twins, args.data.parent, args.threshold, passes=args.repeats)
     return 0
