@@ -20,7 +20,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from minsheng.accounts.models import User
+from minsheng.accounts.models import RoleKind, User
 from minsheng.accounts.scopes import scope_for
 from minsheng.cases import search
 from minsheng.cases.deadlines import (
@@ -57,7 +57,7 @@ from minsheng.cases.models import (
     event_time,
 )
 from minsheng.cases.tracking import new_query_password, new_tracking_code, password_digest
-from minsheng.cases.workflow import TRANSITIONS
+from minsheng.cases.workflow import SUPERVISABLE, TRANSITIONS
 from minsheng.core.crypto import digest
 from minsheng.lib.masking import mask_case_text
 from minsheng.metrics import snapshots as month_snapshots
@@ -413,7 +413,9 @@ def case_reject(case: Case, *, by: User, reason: str, expected_version: int | No
     before, now = case.status, timezone.now()
     case.status = Status.REJECTED
     case.closed_at = now
-    _record(case, "reject", before, by=by, at=now, public_note=reason)
+    ended = _end_supervisions(case, by=by, at=now, why=_(
+        "%(code)s was not accepted: your supervision of it has ended.") % {"code": case.tracking_code})
+    _record(case, "reject", before, by=by, at=now, public_note=reason, data=_closed_data(ended))
     notify_citizen(case, "rejected", occasion="reject", reason=reason)
     return case
 
@@ -445,9 +447,45 @@ def case_merge(
     case.status = Status.MERGED
     case.merged_into = target
     case.closed_at = now
-    _record(case, "merge", before, by=by, at=now, note=note, data={"into": target.tracking_code})
+    supervision_data = _merge_supervisions(case, target, by=by, at=now)
+    _record(case, "merge", before, by=by, at=now, note=note,
+            data={"into": target.tracking_code, **supervision_data})
     notify_citizen(case, "merged", occasion="merge")
     return case
+
+
+def _merge_supervisions(case: Case, target: Case, *, by: User, at: datetime) -> dict[str, list[int]]:
+    """A supervision follows the problem into the surviving case while that case can still be
+    supervised (accepted and not yet answered): the supervisor asked for an answer to this problem,
+    and a merge by intake must not quietly drop the pressure. The rows move with their instruction,
+    issuer and due time unchanged (the limit does not restart), the surviving case records it
+    (`carry_supervision`) and its department is told. A surviving case still at intake, or already
+    answered, cannot take it: the supervision ends with the duplicate and its issuer decides."""
+    supervisions = _open_supervisions(case)
+    if not supervisions:
+        return {}
+    case.is_supervised = False
+    if target.status not in SUPERVISABLE:
+        ended = _end_supervisions(case, by=by, at=at, why=_(
+            "%(code)s was merged into %(into)s, which cannot take over your supervision: it has ended.")
+            % {"code": case.tracking_code, "into": target.tracking_code}, supervisions=supervisions)
+        return _closed_data(ended)
+    ids = [s.pk for s in supervisions]
+    Supervision.objects.filter(pk__in=ids).update(case=target)
+    target.is_supervised = True
+    _record(target, "carry_supervision", target.status, by=by, at=at,
+            note="\n".join(s.instruction for s in supervisions),
+            data={"supervisions": ids, "merged_from": case.tracking_code,
+                  "due_at": [event_time(s.due_at) for s in supervisions]})
+    departments = (target.lead_department_id,) if target.lead_department_id else ()
+    notify_staff(target, "supervised", _("Case %(code)s is under supervision: %(text)s") % {
+        "code": target.tracking_code, "text": supervisions[0].instruction[:80]},
+        staff_for(target, departments=departments, department_roles=("handler", "reviewer"),
+                  site_roles=("intake",) if not departments else ()), at=at)
+    _tell_issuers(case, supervisions, by=by, at=at, text=_(
+        "%(code)s was merged into %(into)s: your supervision continues there.")
+        % {"code": case.tracking_code, "into": target.tracking_code})
+    return {"supervisions_carried": ids}
 
 
 @transaction.atomic
@@ -707,14 +745,15 @@ def case_approve_reply(
     before = case.status
     case.status = Status.REPLIED
     case.replied_at = case.replied_at or now
-    case.supervisions.filter(closed_at__isnull=True).update(closed_at=now)
-    case.is_supervised = False
+    # The answer the supervisions asked for: they close without telling anyone more than the reply does.
+    answered = _end_supervisions(case, by=by, at=now, why="")
     finished = _finish_assisting(case, now)
     _prepare_public_text(case)
     if case.wants_public and case.publish_agreed and case.published_at is None:
         case.published_at = now
     _record(case, "approve_reply", before, by=by, at=now, department=case.lead_department,
-            note=comment.strip(), data={"reply": reply.pk, **({"assisting_finished": finished} if finished else {})})
+            note=comment.strip(), data={"reply": reply.pk, **({"assisting_finished": finished} if finished else {}),
+                                        **_closed_data(answered)})
     search.reindex(case)
     notify_citizen(case, "replied", occasion=f"reply{reply.pk}")
     return reply
@@ -758,15 +797,20 @@ def case_decide(
     case = _lock(case, "decide", by, expected_version)
     before, now = case.status, timezone.now()
     restored: list[int] = []
+    ended: list[int] = []
     if decision == Decision.REDO:
         restored = _reopen_for_redo(case, now)
         notify_citizen(case, "redo", occasion=f"decide{case.version}")
     else:
         case.status = Status.CLOSED
         case.closed_at = now
+        # Settled without the new answer a supervision asked for; a redo keeps them (an answer is due).
+        ended = _end_supervisions(case, by=by, at=now, why=_(
+            "%(code)s was closed by a supervisor's decision: your supervision of it has ended.")
+            % {"code": case.tracking_code})
         notify_citizen(case, "closed", occasion=f"decide{case.version}")
     _record(case, "decide", before, by=by, at=now, note=justification,
-            data={"decision": decision, **_restored_data(restored)})
+            data={"decision": decision, **_restored_data(restored), **_closed_data(ended)})
     return case
 
 
@@ -883,11 +927,29 @@ def case_transfer(
     case.lead_department = None
     case.assignments.filter(is_active=True).update(is_active=False)
     case.accept_due_at = stage_due(case, Stage.ACCEPT, now)
+    supervision_data = _transfer_supervisions(case, to_site, by=by, at=now)
     _record(case, "transfer", before, by=by, at=now, note=reason,
-            data={"from_site": origin.pk, "to_site": to_site.pk})
+            data={"from_site": origin.pk, "to_site": to_site.pk, **supervision_data})
     notify_staff(case, "transferred", _("Case %(code)s was transferred from %(site)s") % {
         "code": case.tracking_code, "site": origin.name}, staff_for(case, site_roles=("intake",)), at=now)
     return case
+
+
+def _transfer_supervisions(case: Case, to_site: Site, *, by: User, at: datetime) -> dict[str, list[int]]:
+    """A supervision is one supervisor's authority over the case. It stays with the case when its
+    issuer also supervises (or administers) the receiving site, as a city's supervisor does a
+    district's when the case goes down to the district: the answer is still owed to them. Otherwise
+    it ends: the receiving site's supervisors do not inherit another site's instruction (they
+    supervise the case themselves if they judge it needs it), and the issuer is told."""
+    supervisions = _open_supervisions(case)
+    if not supervisions:
+        return {}
+    kept = [s for s in supervisions if to_site.pk in scope_for(s.created_by).sites(RoleKind.SUPERVISOR, RoleKind.ADMIN)]
+    ended = _end_supervisions(case, by=by, at=at, why=_(
+        "%(code)s was transferred to %(site)s, outside your supervision: your supervision of it has ended.")
+        % {"code": case.tracking_code, "site": to_site.name}, supervisions=[s for s in supervisions if s not in kept])
+    case.is_supervised = bool(kept)
+    return {**_closed_data(ended), **({"supervisions_kept": [s.pk for s in kept]} if kept else {})}
 
 
 def return_window_end(case: Case) -> datetime:
@@ -1129,6 +1191,41 @@ def case_supervise(
         staff_for(case, departments=departments, department_roles=("handler", "reviewer"),
                   site_roles=("intake",) if not departments else ()), at=now)
     return supervision
+
+
+def _open_supervisions(case: Case) -> list[Supervision]:
+    return list(case.supervisions.filter(closed_at__isnull=True).select_related("created_by").order_by("pk"))
+
+
+def _end_supervisions(case: Case, *, by: User | None, at: datetime, why: str,
+                      supervisions: list[Supervision] | None = None) -> list[int]:
+    """Close the case's open supervisions (or those given) and return their ids for the event.
+
+    A supervision asks for an approved reply, which closes it. A case that ends without one (not
+    accepted, merged, closed by a supervisor's decision) or leaves the issuer's sites ends it too:
+    left open it would be listed as running on a case nobody will answer. `why` is what the
+    supervisor who issued it is told, unless that supervisor took the decision; empty for the
+    approval, which answers what they asked."""
+    supervisions = _open_supervisions(case) if supervisions is None else supervisions
+    ids = [s.pk for s in supervisions]
+    if ids:
+        Supervision.objects.filter(pk__in=ids).update(closed_at=at)
+    case.is_supervised = case.supervisions.filter(closed_at__isnull=True).exists()
+    if why:
+        _tell_issuers(case, supervisions, by=by, at=at, text=why)
+    return ids
+
+
+def _tell_issuers(case: Case, supervisions: Sequence[Supervision], *, by: User | None, at: datetime,
+                  text: str) -> None:
+    issuers = sorted({s.created_by_id for s in supervisions
+                      if s.created_by.is_active and (by is None or s.created_by_id != by.pk)})
+    if issuers:
+        notify_staff(case, "supervision_ended", text, issuers, at=at)
+
+
+def _closed_data(ids: list[int]) -> dict[str, list[int]]:
+    return {"supervisions_closed": ids} if ids else {}
 
 
 @transaction.atomic

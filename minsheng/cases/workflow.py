@@ -25,6 +25,8 @@ OPEN_STATUSES = frozenset(
 )
 # Statuses in which a department holds the case.
 IN_DEPARTMENT = {S.DISPATCHED, S.PROCESSING, S.NEED_INFO, S.REVIEWING}
+# Statuses in which a case can be under supervision (督办): accepted and not yet answered.
+SUPERVISABLE = frozenset({S.ACCEPTED, S.RETURNED, *IN_DEPARTMENT, S.DISPUTED})
 TERMINAL_STATUSES = frozenset({S.CLOSED, S.REJECTED, S.MERGED})
 
 
@@ -90,9 +92,11 @@ TRANSITIONS: dict[str, Transition] = {
     "decide_extension": _t(
         _("Decide on an extension"), IN_DEPARTMENT, set(), {RoleKind.SUPERVISOR, RoleKind.ADMIN}, "site"
     ),
-    "supervise": _t(
-        _("Supervise"), {S.ACCEPTED, S.RETURNED, *IN_DEPARTMENT, S.DISPUTED}, set(),
-        {RoleKind.SUPERVISOR, RoleKind.ADMIN}, "site",
+    "supervise": _t(_("Supervise"), SUPERVISABLE, set(), {RoleKind.SUPERVISOR, RoleKind.ADMIN}, "site"),
+    # A merge carries the duplicate's open supervisions to the surviving case, where it could be
+    # supervised (case_merge): recorded on the surviving case, by the intake officer who merged.
+    "carry_supervision": _t(
+        _("Take over the supervision of a merged case"), SUPERVISABLE, set(), INTAKE, "site",
     ),
     "remind": _t(
         _("Remind the department"), {S.ACCEPTED, S.RETURNED, *IN_DEPARTMENT}, set(),

@@ -17,13 +17,13 @@ from minsheng.cases import actions
 from minsheng.cases.actions import ActionError
 from minsheng.cases.deadlines import recomputed_due
 from minsheng.cases.models import AssignmentRole, Case, CaseEvent, ReplyStatus, Stage, Status
-from minsheng.cases.workflow import IN_DEPARTMENT, TRANSITIONS, possible_targets
+from minsheng.cases.workflow import IN_DEPARTMENT, TERMINAL_STATUSES, TRANSITIONS, possible_targets
 from minsheng.conftest import submit_case
 
 ACTORS = ["citizen", "intake", "handler_a", "handler_b", "reviewer_a", "supervisor", "district_handler"]
 ACTIONS = ["accept", "reject", "request_info", "supplement", "merge", "classify", "dispatch", "dispatch_district",
            "receive", "save_draft", "submit_reply", "approve_reply", "return_reply", "edit_publication", "rate_good",
-           "rate_bad", "decide_redo", "decide_close", "reveal_contact"]
+           "rate_bad", "decide_redo", "decide_close", "reveal_contact", "supervise"]
 
 # Mostly the actor who may take the action (so deep states are reached), sometimes anyone (so
 # refusals are exercised too).
@@ -33,6 +33,7 @@ RIGHT_ACTOR = {
     "save_draft": "handler_a", "submit_reply": "handler_a", "approve_reply": "reviewer_a",
     "return_reply": "reviewer_a", "edit_publication": "intake", "rate_good": "citizen", "rate_bad": "citizen",
     "decide_redo": "supervisor", "decide_close": "supervisor", "reveal_contact": "handler_a",
+    "supervise": "supervisor",
 }
 FORWARD = ["accept", "dispatch", "receive", "submit_reply", "approve_reply", "rate_bad", "decide_redo"]
 TABLE_NAME = {"dispatch_district": "dispatch", "rate_good": "rate", "rate_bad": "rate", "decide_redo": "decide",
@@ -97,6 +98,8 @@ def _do(world, action: str, actor_name: str, case: Case, other: Case) -> None:
             actions.case_decide(case, by=by, decision="close", justification="已依法答复", expected_version=v)
         case "reveal_contact":
             actions.case_reveal_contact(case, by=by)
+        case "supervise":
+            actions.case_supervise(case, by=by, instruction="限期办理", working_days=3, expected_version=v)
 
 
 def _check_invariants(case: Case) -> None:
@@ -125,6 +128,11 @@ def _check_invariants(case: Case) -> None:
         assert case.replies.filter(status=ReplyStatus.SUBMITTED).count() == 1
     if case.status == Status.DISPUTED:
         assert case.redo_count >= 1
+    # A supervision runs until the reply it asks for, or ends with the case (or follows a merge).
+    open_supervisions = case.supervisions.filter(closed_at__isnull=True)
+    assert case.is_supervised == open_supervisions.exists()
+    if case.status in (*TERMINAL_STATUSES, Status.REPLIED):
+        assert not open_supervisions.exists()
     # Assisting departments take part only while a department handles the case.
     assisting = case.assignments.filter(role=AssignmentRole.ASSISTING)
     if case.status not in IN_DEPARTMENT or case.lead_department_id is None:
