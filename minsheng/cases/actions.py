@@ -286,13 +286,14 @@ def case_supplement(case: Case, *, text: str, expected_version: int | None = Non
     before = case.status
     now = timezone.now()
     case.body = f"{case.body}\n\n【{_('Added on %(date)s') % {'date': f'{timezone.localtime(now):%Y-%m-%d}'}}】\n{text}"
+    moved: dict[str, list[dict[str, Any]]] = {}
     if case.paused_at is not None:
-        _unpause(case, now)
+        moved = _unpause(case, now)
         case.status = Status.PROCESSING
     else:
         case.public_title = case.public_body = ""
         case.status = Status.SUBMITTED
-    _record(case, "supplement", before, by=None, at=now, note=text)
+    _record(case, "supplement", before, by=None, at=now, note=text, data=moved)
     if case.status == Status.PROCESSING and case.lead_department_id:
         notify_staff(case, "supplemented", _("The citizen added information to %(code)s") % {
             "code": case.tracking_code}, staff_for(case, departments=(case.lead_department_id,)), at=now)
@@ -858,8 +859,9 @@ def _restored_data(restored: list[int]) -> dict[str, list[int]]:
     return {"assisting_restored": restored} if restored else {}
 
 
-def _unpause(case: Case, at: datetime) -> None:
-    """The clock stopped while waiting for the citizen: move the running deadlines by the pause."""
+def _unpause(case: Case, at: datetime) -> dict[str, list[dict[str, Any]]]:
+    """The clock stopped while waiting for the citizen: move the running deadlines by the pause,
+    the supervisions' too. Returns what the supervisions' deadlines became, for the event."""
     assert case.paused_at is not None
     calendar = work_calendar()
     if case.due_at is not None:
@@ -868,7 +870,34 @@ def _unpause(case: Case, at: datetime) -> None:
     if case.contact_due_at is not None and case.first_contact_at is None:
         case.contact_due_at = calendar.shift_for_pause(case.contact_due_at, case.paused_at, at,
                                                        clock_hours=runs_in_clock_hours(case, Stage.CONTACT))
+    moved = _shift_supervisions_for_pause(case, case.paused_at, at)
     case.paused_at = None
+    return moved
+
+
+def _shift_supervisions_for_pause(case: Case, paused_from: datetime, at: datetime) -> dict[str, list[dict[str, Any]]]:
+    """A supervision (督办) asks the department to act; while the case waits for the citizen's
+    material the department cannot, so its clock stops with the case's and the pause gives back its
+    working days (the rule of the stage deadlines: docs/deadlines.md). Only the part of the pause
+    after the supervision reached the case counts: issued during the wait, or carried over from a
+    merged duplicate (which ran on that case until the merge). Returns {"supervision_due": [{
+    "supervision", "from", "to"}]} for the event, or {} when nothing moved."""
+    supervisions = list(case.supervisions.filter(closed_at__isnull=True).order_by("pk"))
+    if not supervisions:
+        return {}
+    arrived = {pk: event.created_at
+               for event in case.events.filter(action="carry_supervision", created_at__gte=paused_from)
+               for pk in event.data.get("supervisions", [])}
+    calendar = work_calendar()
+    moved = []
+    for supervision in supervisions:
+        start = max(paused_from, supervision.created_at, arrived.get(supervision.pk, paused_from))
+        due = calendar.shift_for_pause(supervision.due_at, min(start, at), at)
+        if due == supervision.due_at:
+            continue
+        moved.append({"supervision": supervision.pk, "from": event_time(supervision.due_at), "to": event_time(due)})
+        Supervision.objects.filter(pk=supervision.pk).update(due_at=due)
+    return {"supervision_due": moved} if moved else {}
 
 
 def _current_stages(case: Case) -> list[str]:
@@ -967,11 +996,13 @@ def _do_return(case: Case, *, department_id: int, reason: str, by: User, at: dat
     case.status = Status.RETURNED
     case.lead_department = None
     # A return decided while the department waited for the citizen ends that wait with the
-    # department's part: left set, it would stop every clock of the next department too.
+    # department's part: left set, it would stop every clock of the next department too. The
+    # department's deadlines go with it; the supervisions stay with the case and get the wait back.
+    moved = _shift_supervisions_for_pause(case, case.paused_at, at) if case.paused_at is not None else {}
     case.paused_at = None
     case.dispatch_due_at = stage_due(case, Stage.DISPATCH, at)
     _record(case, action, before, by=by, at=at, department_id=department_id, note=note or reason,
-            data={"department": department_id, "reason": reason})
+            data={"department": department_id, "reason": reason, **moved})
     notify_staff(case, "returned", _("Case %(code)s was returned: %(reason)s") % {
         "code": case.tracking_code, "reason": reason[:80]}, staff_for(case, site_roles=("intake",)), at=at)
 
@@ -1101,10 +1132,10 @@ def case_resume(case: Case, *, by: User, note: str, expected_version: int | None
     now = timezone.now()
     before = case.status
     paused_from = case.paused_at
-    _unpause(case, now)
+    moved = _unpause(case, now)
     case.status = Status.PROCESSING
     _record(case, "resume", before, by=by, at=now, department=case.lead_department, note=note,
-            data={"paused_from": event_time(paused_from)})
+            data={"paused_from": event_time(paused_from), **moved})
     return case
 
 

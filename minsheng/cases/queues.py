@@ -461,13 +461,15 @@ def time_left(due: datetime | None, *, now: datetime, calendar: WorkCalendar,
 def overdue_supervisions(cases: Iterable[Case], now: datetime) -> set[int]:
     """Ids of those `cases` (rows of a page, already in the user's scope) with an open supervision
     (督办) past its own deadline, as the scan sees it: the case still open, the reply not approved
-    (approval closes the supervision). One query for the page, none when no row is supervised."""
+    (approval closes the supervision), the clock not stopped for the citizen. One query for the
+    page, none when no row is supervised."""
     ids = [case.pk for case in cases if case.is_supervised]
     if not ids:
         return set()
     return set(
         Supervision.objects.filter(case_id__in=ids, closed_at__isnull=True, due_at__lte=now,
-                                   case__status__in=OPEN).values_list("case_id", flat=True)
+                                   case__status__in=OPEN, case__paused_at__isnull=True)
+        .values_list("case_id", flat=True)
     )
 
 

@@ -244,9 +244,11 @@ def scan(now: datetime | None = None) -> ScanResult:
     # reminded before it, and when it passes without the reply approved (which closes the
     # supervision) the supervision is overdue: one alert, its notices and a system event, like any
     # stage deadline, but heard by the supervisor who issued it (_Recipients.for_supervision). Open
-    # supervisions are few (they close when the reply is approved), so they are read directly.
+    # supervisions are few (they close when the reply is approved), so they are read directly. Not
+    # while the case waits for the citizen: the supervision's clock stops with the case's, and the
+    # wait is given back when it resumes.
     supervised = (Supervision.objects.filter(closed_at__isnull=True, due_at__lte=now + longest,
-                                             case__status__in=OPEN_STATUSES)
+                                             case__status__in=OPEN_STATUSES, case__paused_at__isnull=True)
                   .order_by("pk").values_list("pk", "case_id", "due_at", "created_by_id"))
     issued: dict[tuple[int, datetime], list[tuple[int, int]]] = defaultdict(list)
     due_by_case: dict[int, set[datetime]] = defaultdict(set)

@@ -309,8 +309,9 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     followups = list(case.followups.select_related("recorded_by").order_by("id"))
     pending_followup = next((f for f in reversed(followups) if f.state == FollowupState.PENDING), None)
     assignments = list(case.assignments.select_related("department").order_by("id"))
+    # A supervision's clock stops with the case's while the citizen is awaited (moved on resuming).
     supervisions = [
-        (s, *time_left(calendar, now, s.due_at))
+        (s, *(time_left(calendar, now, s.due_at) if case.paused_at is None else (_("clock stopped"), False)))
         for s in case.supervisions.filter(closed_at__isnull=True).select_related("created_by")
     ]
     returned = None

@@ -1,5 +1,6 @@
 """A supervision's own deadline (督办期限): the scan marks an unanswered supervision overdue once, as
-the system, tells the supervisor who issued it and the department, and the staff pages show it."""
+the system, tells the supervisor who issued it and the department, and the staff pages show it. Its
+clock stops while the case waits for the citizen, and the wait is given back when it ends."""
 
 from __future__ import annotations
 
@@ -147,3 +148,105 @@ def test_a_handler_of_another_department_sees_neither_the_case_nor_its_overdue_s
     with frozen(supervision.due_at + timedelta(minutes=1)):
         queue = client.get(reverse("workbench:queue"), {"queue": "supervised"})
     assert case.tracking_code in queue.content.decode()
+
+
+# -- the clock stops while the citizen is awaited ----------------------------------------------------
+
+
+def supervision_alert_dues(case: Case) -> list[tuple[str, datetime]]:
+    return sorted(DeadlineAlert.objects.filter(case=case, stage=Stage.SUPERVISION).values_list("kind", "due_at"))
+
+
+def test_a_supervisions_clock_stops_while_the_citizen_is_awaited_and_the_wait_is_given_back(world):
+    # Two working days from Tuesday 29 September 2026: 30 September and 8 October (the National Day
+    # holiday, 1-7 October, does not count), due Thursday 8 October at 17:30.
+    case, supervision = supervised(world, local(2026, 9, 29, 10))
+    assert supervision.due_at == end_of(2026, 10, 8)
+    with frozen(local(2026, 9, 30, 11)):
+        actions.case_pause(case, by=world.handler_a, reason="请提供房屋产权证明")
+    with frozen(local(2026, 10, 12, 10)):
+        actions.case_resume(Case.objects.get(pk=case.pk), by=world.handler_a, note="材料已通过电话确认")
+    supervision.refresh_from_db()
+    # The wait covered the working hours of 30 September, 8, 9, 10 (a make-up Saturday) and 12
+    # October: five working days back, the holiday none. 8 October + 5 working days = 14 October.
+    assert supervision.due_at == end_of(2026, 10, 14)
+    event = CaseEvent.objects.get(case=case, action="resume")
+    assert event.data["supervision_due"] == [{"supervision": supervision.pk, "from": "2026-10-08T17:30:00+08:00",
+                                              "to": "2026-10-14T17:30:00+08:00"}]
+
+
+def test_no_supervision_is_overdue_while_its_clock_is_stopped(client, world):
+    case, _supervision = supervised(world, local(2026, 9, 29, 10))
+    with frozen(local(2026, 9, 30, 11)):
+        actions.case_pause(case, by=world.handler_a, reason="请提供房屋产权证明")
+    scan(now=end_of(2026, 10, 8) + timedelta(minutes=1))  # past the deadline as it stood
+    scan(now=local(2026, 10, 9, 12))
+    assert supervision_alerts(case) == []
+    client.force_login(world.supervisor)
+    with frozen(local(2026, 10, 9, 12)):
+        page = client.get(reverse("workbench:case", args=[case.pk])).content.decode()
+        queue = client.get(reverse("workbench:queue"), {"queue": "supervised"}).content.decode()
+    supervisions = page.split('id="supervisions"')[1].split("</section>")[0]
+    assert "暂停计时" in supervisions and "supervised overdue" not in page + queue
+    with frozen(local(2026, 10, 12, 10)):
+        actions.case_resume(Case.objects.get(pk=case.pk), by=world.handler_a, note="材料已通过电话确认")
+    scan(now=end_of(2026, 10, 14) + timedelta(minutes=1))
+    assert supervision_alert_dues(case) == [(AlertKind.OVERDUE, end_of(2026, 10, 14))]
+
+
+def test_a_supervision_issued_during_the_wait_gets_back_only_the_wait_after_it(world):
+    with frozen(local(2026, 10, 8, 9)):
+        case = submit_case(world).case
+        actions.case_accept(case, by=world.intake)
+        actions.case_dispatch(case, by=world.intake, lead=world.dept_a)
+        actions.case_receive(case, by=world.handler_a)
+    with frozen(local(2026, 10, 8, 10)):
+        actions.case_pause(Case.objects.get(pk=case.pk), by=world.handler_a, reason="请提供房屋产权证明")
+    with frozen(local(2026, 10, 9, 10)):  # Friday; Saturday 10 October is a make-up working day
+        supervision = actions.case_supervise(Case.objects.get(pk=case.pk), by=world.supervisor,
+                                             instruction="两日内答复", working_days=2)
+    assert supervision.due_at == end_of(2026, 10, 12)
+    with frozen(local(2026, 10, 12, 10)):
+        actions.case_supplement(Case.objects.get(pk=case.pk), text="产权证明已上传")
+    supervision.refresh_from_db()
+    # 9, 10 and 12 October, not 8 October, when the supervision did not exist yet.
+    assert supervision.due_at == end_of(2026, 10, 15)
+    assert CaseEvent.objects.get(case=case, action="supplement").data["supervision_due"][0]["to"] == (
+        "2026-10-15T17:30:00+08:00")
+
+
+def test_a_return_approved_during_the_wait_gives_the_supervision_back_the_wait(world):
+    case, supervision = supervised(world, local(2026, 3, 2, 10), working_days=5)
+    assert supervision.due_at == end_of(2026, 3, 9)
+    with frozen(local(2026, 3, 5, 10)):  # after the return window: a request for the supervisor
+        actions.case_return(Case.objects.get(pk=case.pk), by=world.handler_a, reason="不属于本局职责")
+    with frozen(local(2026, 3, 5, 11)):
+        actions.case_pause(Case.objects.get(pk=case.pk), by=world.handler_a, reason="请提供房屋产权证明")
+    with frozen(local(2026, 3, 6, 11)):
+        actions.case_decide_return(Case.objects.get(pk=case.pk), by=world.supervisor, approve=True)
+    supervision.refresh_from_db()
+    assert supervision.closed_at is None and supervision.due_at == end_of(2026, 3, 11)  # 5 and 6 March back
+    assert CaseEvent.objects.get(case=case, action="decide_return").data["supervision_due"][0]["supervision"] == (
+        supervision.pk)
+
+
+def test_a_supervision_carried_into_a_waiting_case_gets_back_only_the_wait_after_the_merge(world):
+    with frozen(local(2026, 10, 8, 9)):
+        original = submit_case(world).case
+        actions.case_accept(original, by=world.intake)
+        actions.case_dispatch(original, by=world.intake, lead=world.dept_a)
+        actions.case_receive(original, by=world.handler_a)
+        duplicate = submit_case(world, phone="13900001111").case
+        actions.case_accept(duplicate, by=world.intake)
+        supervision = actions.case_supervise(Case.objects.get(pk=duplicate.pk), by=world.supervisor,
+                                             instruction="五日内答复", working_days=5)
+    assert supervision.due_at == end_of(2026, 10, 14)
+    with frozen(local(2026, 10, 8, 10)):
+        actions.case_pause(Case.objects.get(pk=original.pk), by=world.handler_a, reason="请提供房屋产权证明")
+    with frozen(local(2026, 10, 9, 10)):
+        actions.case_merge(Case.objects.get(pk=duplicate.pk), by=world.intake, into=original)
+    with frozen(local(2026, 10, 12, 10)):
+        actions.case_resume(Case.objects.get(pk=original.pk), by=world.handler_a, note="材料已收到")
+    supervision.refresh_from_db()
+    # Its clock ran on the duplicate until the merge: 9, 10 and 12 October come back, 8 October not.
+    assert supervision.case_id == original.pk and supervision.due_at == end_of(2026, 10, 19)
