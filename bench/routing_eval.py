@@ -323,10 +323,12 @@ def run_variants(rows: list[dict[str, str]], raw: list[int], twins: dict[int, se
 
     weight = routing.Router.TITLED_WEIGHT
     table = [
-        ("plain linear SVM (model before 2026-11-20), title block weight 1", char_blocks(production, title_weight=1),
-         weight, svm()),
+        ("plain linear SVM, C = 0.5, title block weight 1 (model before 2026-11-20)",
+         char_blocks(production, title_weight=1), weight, svm(0.5)),
         ("  same, function words kept (model of 2026-11-20)", char_blocks(with_function_words, title_weight=1),
-         weight, svm()),
+         weight, svm(0.5)),
+        ("  C = 1", char_blocks(production, title_weight=1), weight, svm(1.0)),
+        ("  C = 1, function words kept", char_blocks(with_function_words, title_weight=1), weight, svm(1.0)),
         ("NBSVM C = 1, chars 1-3 + title chars 1-2 x 0.5, function words removed (production)", char_blocks(production),
          weight, nbsvm()),
         ("  title block weight 1, C = 0.5 (model of 2026-11-21 morning)", char_blocks(production, title_weight=1),
