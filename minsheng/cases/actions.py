@@ -194,11 +194,32 @@ def mask_reply(case: Case, text: str) -> str:
                           citizen_email=case.citizen_email)
 
 
+# Characters masked beyond a snippet's limit, so that a phone, ID or card number that the limit cuts
+# through is still recognised, and hidden whole, before the snippet is cut.
+_SNIPPET_MARGIN = 64
+
+
+def public_copy(case: Case, *, limit: int | None = None) -> tuple[str, str]:
+    """The public copy of the citizen's title and message: the one intake prepared at acceptance (and
+    may have corrected since), or, before that, the same masking applied now. Whatever shows a case
+    outside its handling (opinion topics and reports) goes through here, so it is masked as the
+    case's own public page will be.
+
+    `limit`: only the beginning of a message not yet prepared is wanted (a snippet, the topic
+    model's input): that much is masked, with a margin, then cut, so the snippet is the beginning of
+    the copy acceptance will store. A prepared copy is returned whole, as before."""
+    if case.public_title or case.public_body:
+        return case.public_title, case.public_body
+    body = case.body if limit is None else case.body[:limit + _SNIPPET_MARGIN]
+    title = mask_case_text(case.title, citizen_name=case.citizen_name)[:100]
+    body = mask_case_text(body, citizen_name=case.citizen_name)
+    return title, body if limit is None else body[:limit]
+
+
 def _prepare_public_text(case: Case) -> None:
     """Fill the masked public copy once; staff may correct it afterwards (edit_publication)."""
     if not case.public_title and not case.public_body:
-        case.public_title = mask_case_text(case.title, citizen_name=case.citizen_name)[:100]
-        case.public_body = mask_case_text(case.body, citizen_name=case.citizen_name)
+        case.public_title, case.public_body = public_copy(case)
 
 
 # ---------------------------------------------------------------------------------------------

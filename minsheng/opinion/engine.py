@@ -12,9 +12,9 @@ it cases, keeps its state in `TopicModelSnapshot`, and mirrors its topics into `
   the old topic they share most members with, so links, alerts and reports keep pointing at
   the same topic.
 
-Only masked text enters the model (the public copy when intake has prepared one, otherwise the
-message masked on the fly): the model state is stored, and topic titles are shown to staff of
-other departments and in reports.
+Only masked text enters the model (`cases.actions.public_copy`: the public copy when intake has
+prepared one, otherwise the same masking applied on the fly): the model state is stored, and topic
+titles are shown to staff of other departments and in reports.
 """
 
 from __future__ import annotations
@@ -31,10 +31,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from minsheng.cases.actions import public_copy
 from minsheng.cases.models import Case, Status
 from minsheng.insights.topics import HeatWeights, Message, TopicModel, heat_score
 from minsheng.insights.topics import Topic as ModelTopic
-from minsheng.lib.masking import mask_personal_data
 from minsheng.opinion.models import (
     OpinionEvent,
     OpinionSettings,
@@ -75,18 +75,12 @@ def topic_cases(site: Site) -> QuerySet[Case]:
     return Case.objects.filter(site=site).exclude(status__in=EXCLUDED_STATUSES)
 
 
-def _masked(case: Case) -> tuple[str, str]:
-    if case.public_title or case.public_body:
-        return case.public_title, case.public_body
-    names = [case.citizen_name] if case.citizen_name else []
-    return (mask_personal_data(case.title, extra_names=names).text[:100],
-            mask_personal_data(case.body[:400], extra_names=names).text)
-
-
 def _messages(cases: Iterable[Case], likes: dict[int, int]) -> list[Message]:
     out = []
     for case in cases:
-        title, text = _masked(case)
+        # A new case is seen a minute after it arrives, usually before intake prepared its public
+        # copy: the same masking, on the first 400 characters of the message.
+        title, text = public_copy(case, limit=400)
         out.append(Message(id=str(case.pk), title=title, text=text, posted_at=case.submitted_at,
                            likes=likes.get(case.pk, 0), author=case.citizen_digest))
     return out

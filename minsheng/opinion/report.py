@@ -22,9 +22,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from minsheng.accounts.models import User
+from minsheng.cases.actions import public_copy
 from minsheng.cases.models import Case, Rating, ReplyStatus, Satisfaction
 from minsheng.insights.topics import heat_score
-from minsheng.lib.masking import mask_personal_data
 from minsheng.opinion.engine import settings_for, weights_for
 from minsheng.opinion.models import (
     OpinionEvent,
@@ -75,14 +75,6 @@ class TopicFigures:
     @property
     def count(self) -> int:
         return len(self.cases)
-
-
-def _public_text(case: Case) -> tuple[str, str]:
-    if case.public_title or case.public_body:
-        return case.public_title, case.public_body
-    names = [case.citizen_name] if case.citizen_name else []
-    return (mask_personal_data(case.title, extra_names=names).text[:100],
-            mask_personal_data(case.body[:300], extra_names=names).text)
 
 
 def collect(site: Site, start: date, end: date) -> tuple[list[TopicFigures], int]:
@@ -219,7 +211,7 @@ def _compose(site: Site, kind: str, start: date, end: date) -> tuple[Document, d
     lines = []
     for rank, fig in enumerate(top[:DETAILED_TOPICS], 1):
         samples = sorted(fig.cases, key=lambda c: (-len(c.public_body or ""), c.pk))[:2]
-        quoted = "；".join(f"「{_public_text(c)[0]}」" for c in samples)
+        quoted = "；".join(f"「{public_copy(c, limit=300)[0]}」" for c in samples)
         lines.append(_("%(rank)d. %(title)s (%(place)s): %(count)d messages, for example %(quoted)s.") % {
             "rank": rank, "title": fig.topic.title, "place": fig.topic.place or _("no single place"),
             "count": fig.count, "quoted": quoted})
