@@ -7,13 +7,16 @@ a supervisor and an administrator of the city.
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import dataclass
+from datetime import datetime
 
 import pytest
 
 from minsheng.accounts.models import Role, RoleKind, User
 from minsheng.cases import actions
-from minsheng.cases.models import Case
+from minsheng.cases.models import Case, Satisfaction
+from minsheng.cases.tests.clock import frozen
 from minsheng.sites.models import Category, Channel, ChannelKind, Department, Leader, Site
 
 TEST_PASSWORD = "pass-for-tests-123"  # noqa: S105 - the personas' password in tests only
@@ -85,9 +88,9 @@ def submit_case(world: World, **overrides: object) -> actions.Submission:
     return actions.case_submit(**data)  # type: ignore[arg-type]
 
 
-def case_in_status(world: World, status: str) -> Case:
-    """A fresh case walked through the real actions up to `status`."""
-    case = submit_case(world).case
+def case_in_status(world: World, status: str, *, at: datetime | None = None) -> Case:
+    """A fresh case walked through the real actions up to `status`. With `at`, every step happens at
+    that moment (the clock frozen there), so its deadlines count from a known day."""
     steps = {
         "submitted": [],
         "accepted": ["accept"],
@@ -95,26 +98,32 @@ def case_in_status(world: World, status: str) -> Case:
         "processing": ["accept", "dispatch", "receive"],
         "reviewing": ["accept", "dispatch", "receive", "submit_reply"],
         "replied": ["accept", "dispatch", "receive", "submit_reply", "approve_reply"],
+        "closed": ["accept", "dispatch", "receive", "submit_reply", "approve_reply", "rate"],
     }[status]
-    for step in steps:
-        case.refresh_from_db()
-        if step == "accept":
-            actions.case_accept(case, by=world.intake)
-        elif step == "dispatch":
-            actions.case_dispatch(case, by=world.intake, lead=world.dept_a)
-        elif step == "receive":
-            actions.case_receive(case, by=world.handler_a)
-        elif step == "submit_reply":
-            actions.case_submit_reply(case, by=world.handler_a, body="经核查，已责令搅拌站夜间停工，联系电话12345。")
-        elif step == "approve_reply":
-            actions.case_approve_reply(case, by=world.reviewer_a)
+    with frozen(at) if at is not None else nullcontext():
+        case = submit_case(world).case
+        for step in steps:
+            case.refresh_from_db()
+            if step == "accept":
+                actions.case_accept(case, by=world.intake)
+            elif step == "dispatch":
+                actions.case_dispatch(case, by=world.intake, lead=world.dept_a)
+            elif step == "receive":
+                actions.case_receive(case, by=world.handler_a)
+            elif step == "submit_reply":
+                actions.case_submit_reply(case, by=world.handler_a, body="经核查，已责令搅拌站夜间停工，联系电话12345。")
+            elif step == "approve_reply":
+                actions.case_approve_reply(case, by=world.reviewer_a)
+            elif step == "rate":
+                actions.case_rate(case, satisfaction=Satisfaction.SATISFIED, solved=True)
     case.refresh_from_db()
+    assert case.status == status
     return case
 
 
 @pytest.fixture
 def make_case(world):  # type: ignore[no-untyped-def]
-    def make(status: str = "submitted") -> Case:
-        return case_in_status(world, status)
+    def make(status: str = "submitted", *, at: datetime | None = None) -> Case:
+        return case_in_status(world, status, at=at)
 
     return make

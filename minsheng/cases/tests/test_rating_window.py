@@ -13,7 +13,7 @@ from minsheng.cases.importing import HistoricalCase, case_import
 from minsheng.cases.models import ActorKind, Case, Followup, Rating, Satisfaction, Status
 from minsheng.cases.scan import scan
 from minsheng.cases.tests.clock import end_of, frozen, local
-from minsheng.conftest import World, submit_case
+from minsheng.conftest import World
 from minsheng.notifications.models import Notification
 from minsheng.sites.models import Site
 
@@ -24,34 +24,20 @@ def window(world: World, days: int) -> None:
     Site.objects.filter(pk=world.city.pk).update(rating_window_working_days=days)
 
 
-def replied(world: World, when: datetime) -> Case:
-    """A live case answered (reply approved) at `when`."""
-    with frozen(when):
-        case = submit_case(world).case
-        actions.case_accept(case, by=world.intake)
-        actions.case_dispatch(case, by=world.intake, lead=world.dept_a)
-        actions.case_receive(case, by=world.handler_a)
-        actions.case_submit_reply(case, by=world.handler_a, body="已责令搅拌站夜间停工。")
-        actions.case_approve_reply(case, by=world.reviewer_a)
-    case.refresh_from_db()
-    assert case.status == Status.REPLIED
-    return case
-
-
 def status(case: Case) -> str:
     return Case.objects.values_list("status", flat=True).get(pk=case.pk)
 
 
-def test_without_a_rating_window_a_replied_case_waits_for_its_rating(world):
-    case = replied(world, local(2026, 3, 2))
+def test_without_a_rating_window_a_replied_case_waits_for_its_rating(world, make_case):
+    case = make_case("replied", at=local(2026, 3, 2))
     assert Site.objects.get(pk=world.city.pk).rating_window_working_days == 0
     assert scan(now=local(2027, 3, 2)).closed_unrated == 0
     assert status(case) == Status.REPLIED
 
 
-def test_a_reply_not_rated_within_the_window_closes_the_case_without_a_verdict(world):
+def test_a_reply_not_rated_within_the_window_closes_the_case_without_a_verdict(world, make_case):
     window(world, 5)
-    case = replied(world, local(2026, 9, 30, 10))
+    case = make_case("replied", at=local(2026, 9, 30, 10))
     # Five working days after 30 September: 8, 9, 10 (make-up Saturday), 12 and 13 October.
     assert scan(now=local(2026, 10, 13, 17, 29)).closed_unrated == 0
     assert status(case) == Status.REPLIED
@@ -71,18 +57,18 @@ def test_a_reply_not_rated_within_the_window_closes_the_case_without_a_verdict(w
     assert case.events.filter(action="close_unrated").count() == 1
 
 
-def test_a_rating_within_the_window_closes_the_case_as_usual(world):
+def test_a_rating_within_the_window_closes_the_case_as_usual(world, make_case):
     window(world, 5)
-    case = replied(world, local(2026, 9, 30, 10))
+    case = make_case("replied", at=local(2026, 9, 30, 10))
     with frozen(local(2026, 10, 9, 10)):
         actions.case_rate(case, satisfaction=Satisfaction.SATISFIED, solved=True)
     assert scan(now=local(2026, 10, 20)).closed_unrated == 0
     assert not case.events.filter(action="close_unrated").exists()
 
 
-def test_the_window_counts_from_the_latest_reply_after_a_redo(world):
+def test_the_window_counts_from_the_latest_reply_after_a_redo(world, make_case):
     window(world, 5)
-    case = replied(world, local(2026, 9, 1, 10))
+    case = make_case("replied", at=local(2026, 9, 1, 10))
     with frozen(local(2026, 9, 2, 10)):
         actions.case_rate(case, satisfaction=Satisfaction.DISSATISFIED, solved=False, comment="噪音依旧")
     with frozen(local(2026, 9, 30, 10)):
@@ -93,9 +79,9 @@ def test_the_window_counts_from_the_latest_reply_after_a_redo(world):
     assert scan(now=local(2026, 10, 14, 9)).closed_unrated == 1
 
 
-def test_the_action_refuses_while_the_citizen_may_still_rate(world):
+def test_the_action_refuses_while_the_citizen_may_still_rate(world, make_case):
     window(world, 5)
-    case = replied(world, local(2026, 9, 30, 10))
+    case = make_case("replied", at=local(2026, 9, 30, 10))
     with pytest.raises(ActionError):
         actions.case_close_unrated(case, at=local(2026, 10, 9, 10))
     window(world, 0)
@@ -123,9 +109,9 @@ def test_an_imported_replied_case_closes_by_the_same_rule(world):
     assert scan(now=local(2026, 3, 4, 10)).followups == 0
 
 
-def test_a_case_closed_without_a_rating_gets_its_return_visit_like_any_closing(world):
+def test_a_case_closed_without_a_rating_gets_its_return_visit_like_any_closing(world, make_case):
     window(world, 5)
-    case = replied(world, local(2026, 3, 2, 10))
+    case = make_case("replied", at=local(2026, 3, 2, 10))
     scan(now=local(2026, 3, 10, 10))
     assert status(case) == Status.CLOSED
     scan(now=local(2026, 3, 11, 11))  # a day after closing

@@ -27,7 +27,7 @@ from minsheng.cases.models import (
 )
 from minsheng.cases.scan import in_followup_sample, scan
 from minsheng.cases.tests.clock import frozen, local
-from minsheng.conftest import World, submit_case
+from minsheng.conftest import World, case_in_status, submit_case
 from minsheng.notifications import sms
 from minsheng.notifications.models import Notification, StaffNotice
 from minsheng.sites.models import Site
@@ -46,26 +46,7 @@ def _clear_sms_outbox():
 def dispatched(world: World, when: datetime) -> Case:
     """Dispatched to department A on Monday 2 March 2026: receipt due Tue 3 March 17:30, reply due
     Wed 11 March 17:30."""
-    with frozen(when):
-        case = submit_case(world).case
-        actions.case_accept(case, by=world.intake)
-        actions.case_dispatch(case, by=world.intake, lead=world.dept_a)
-    case.refresh_from_db()
-    return case
-
-
-def closed(world: World, when: datetime) -> Case:
-    with frozen(when):
-        case = submit_case(world).case
-        actions.case_accept(case, by=world.intake)
-        actions.case_dispatch(case, by=world.intake, lead=world.dept_a)
-        actions.case_receive(case, by=world.handler_a)
-        actions.case_submit_reply(case, by=world.handler_a, body="已责令停工。")
-        actions.case_approve_reply(case, by=world.reviewer_a)
-        actions.case_rate(case, satisfaction=Satisfaction.SATISFIED, solved=True)
-    case.refresh_from_db()
-    assert case.status == Status.CLOSED
-    return case
+    return case_in_status(world, "dispatched", at=when)
 
 
 def alerts(case: Case) -> set[tuple[str, str]]:
@@ -162,24 +143,15 @@ def test_an_unanswered_case_is_flagged_at_two_months_and_critical_at_three(world
     assert scan(now=local(2026, 4, 9)).redlines == 0
 
 
-def test_a_replied_case_never_reaches_a_red_line(world):
-    with frozen(local(2026, 1, 5)):
-        case = submit_case(world).case
-        actions.case_accept(case, by=world.intake)
-        actions.case_dispatch(case, by=world.intake, lead=world.dept_a)
-        actions.case_receive(case, by=world.handler_a)
-        actions.case_submit_reply(case, by=world.handler_a, body="已处理。")
-        actions.case_approve_reply(case, by=world.reviewer_a)
+def test_a_replied_case_never_reaches_a_red_line(make_case):
+    case = make_case("replied", at=local(2026, 1, 5))
     scan(now=local(2026, 6, 1))
     assert alerts(case) == set()
 
 
-def test_a_paused_case_gets_nothing(world):
+def test_a_paused_case_gets_nothing(world, make_case):
+    case = make_case("processing", at=local(2026, 1, 5))
     with frozen(local(2026, 1, 5)):
-        case = submit_case(world).case
-        actions.case_accept(case, by=world.intake)
-        actions.case_dispatch(case, by=world.intake, lead=world.dept_a)
-        actions.case_receive(case, by=world.handler_a)
         actions.case_pause(case, by=world.handler_a, reason="请提供现场照片")
     result = scan(now=local(2026, 6, 1))
     assert alerts(case) == set()
@@ -189,8 +161,8 @@ def test_a_paused_case_gets_nothing(world):
 # -- return visits ---------------------------------------------------------------------------------
 
 
-def test_a_closed_case_gets_one_return_visit_by_sms_link_after_the_delay(world, django_capture_on_commit_callbacks):
-    case = closed(world, local(2026, 3, 2))
+def test_a_closed_case_gets_one_return_visit_by_sms_link_after_the_delay(make_case, django_capture_on_commit_callbacks):
+    case = make_case("closed", at=local(2026, 3, 2))
     assert scan(now=local(2026, 3, 3, 9)).followups == 0  # 23 hours: too early
     with django_capture_on_commit_callbacks(execute=True):
         assert scan(now=local(2026, 3, 3, 11)).followups == 1
@@ -203,16 +175,16 @@ def test_a_closed_case_gets_one_return_visit_by_sms_link_after_the_delay(world, 
     assert Followup.objects.filter(case=case).count() == 1
 
 
-def test_a_return_visit_by_phone_sends_the_citizen_nothing(world):
+def test_a_return_visit_by_phone_sends_the_citizen_nothing(world, make_case):
     Site.objects.filter(pk=world.city.pk).update(followup_method="phone")
-    case = closed(world, local(2026, 3, 2))
+    case = make_case("closed", at=local(2026, 3, 2))
     scan(now=local(2026, 3, 4))
     assert Followup.objects.get(case=case).method == FollowupMethod.PHONE
     assert not Notification.objects.filter(case=case, kind="followup").exists()
 
 
-def test_a_case_closed_again_after_a_redo_gets_a_new_return_visit(world):
-    case = closed(world, local(2026, 3, 2))
+def test_a_case_closed_again_after_a_redo_gets_a_new_return_visit(world, make_case):
+    case = make_case("closed", at=local(2026, 3, 2))
     scan(now=local(2026, 3, 4))
     first = Followup.objects.get(case=case)
     with frozen(local(2026, 3, 4, 12)):
@@ -235,17 +207,17 @@ def test_the_followup_sample_is_a_stable_draw_per_case():
     assert not any(in_followup_sample(pk, 0) for pk in range(1, 100))
 
 
-def test_only_the_sampled_share_of_closed_cases_gets_a_return_visit(world):
+def test_only_the_sampled_share_of_closed_cases_gets_a_return_visit(world, make_case):
     Site.objects.filter(pk=world.city.pk).update(followup_percent=50)
-    cases = [closed(world, local(2026, 3, 2)) for _ in range(8)]
+    cases = [make_case("closed", at=local(2026, 3, 2)) for _ in range(8)]
     scan(now=local(2026, 3, 4))
     scan(now=local(2026, 3, 5))
     visited = set(Followup.objects.values_list("case_id", flat=True))
     assert visited == {c.pk for c in cases if in_followup_sample(c.pk, 50)}
 
 
-def test_an_imported_case_never_gets_a_return_visit(world):
-    case = closed(world, local(2026, 3, 2))
+def test_an_imported_case_never_gets_a_return_visit(world, make_case):
+    case = make_case("closed", at=local(2026, 3, 2))
     Case.objects.filter(pk=case.pk).update(is_imported=True)
     assert scan(now=local(2026, 3, 4)).followups == 0
     assert not Followup.objects.exists()

@@ -18,7 +18,7 @@ from minsheng.cases import actions
 from minsheng.cases.models import ActorKind, AlertKind, Case, CaseEvent, DeadlineAlert, Stage, Supervision
 from minsheng.cases.scan import scan
 from minsheng.cases.tests.clock import end_of, frozen, local
-from minsheng.conftest import TEST_PASSWORD, World, submit_case
+from minsheng.conftest import TEST_PASSWORD, World, case_in_status
 from minsheng.notifications.models import StaffNotice
 
 pytestmark = pytest.mark.django_db
@@ -27,11 +27,8 @@ pytestmark = pytest.mark.django_db
 def supervised(world: World, when, *, working_days: int = 2, by: User | None = None) -> tuple[Case, Supervision]:
     """Dispatched to department A, signed for and the citizen contacted (so that no stage deadline
     but the reply's runs, seven working days away), then put under supervision at `when`."""
+    case = case_in_status(world, "processing", at=when)
     with frozen(when):
-        case = submit_case(world).case
-        actions.case_accept(case, by=world.intake)
-        actions.case_dispatch(case, by=world.intake, lead=world.dept_a)
-        actions.case_receive(case, by=world.handler_a)
         actions.case_record_contact(case, by=world.handler_a, note="已电话联系")
         supervision = actions.case_supervise(case, by=by or world.supervisor, instruction="三日内上门核查并答复",
                                              working_days=working_days)
@@ -194,12 +191,8 @@ def test_no_supervision_is_overdue_while_its_clock_is_stopped(client, world):
     assert supervision_alert_dues(case) == [(AlertKind.OVERDUE, end_of(2026, 10, 14))]
 
 
-def test_a_supervision_issued_during_the_wait_gets_back_only_the_wait_after_it(world):
-    with frozen(local(2026, 10, 8, 9)):
-        case = submit_case(world).case
-        actions.case_accept(case, by=world.intake)
-        actions.case_dispatch(case, by=world.intake, lead=world.dept_a)
-        actions.case_receive(case, by=world.handler_a)
+def test_a_supervision_issued_during_the_wait_gets_back_only_the_wait_after_it(world, make_case):
+    case = make_case("processing", at=local(2026, 10, 8, 9))
     with frozen(local(2026, 10, 8, 10)):
         actions.case_pause(Case.objects.get(pk=case.pk), by=world.handler_a, reason="请提供房屋产权证明")
     with frozen(local(2026, 10, 9, 10)):  # Friday; Saturday 10 October is a make-up working day
@@ -230,16 +223,11 @@ def test_a_return_approved_during_the_wait_gives_the_supervision_back_the_wait(w
         supervision.pk)
 
 
-def test_a_supervision_carried_into_a_waiting_case_gets_back_only_the_wait_after_the_merge(world):
+def test_a_supervision_carried_into_a_waiting_case_gets_back_only_the_wait_after_the_merge(world, make_case):
+    original = make_case("processing", at=local(2026, 10, 8, 9))
+    duplicate = make_case("accepted", at=local(2026, 10, 8, 9))
     with frozen(local(2026, 10, 8, 9)):
-        original = submit_case(world).case
-        actions.case_accept(original, by=world.intake)
-        actions.case_dispatch(original, by=world.intake, lead=world.dept_a)
-        actions.case_receive(original, by=world.handler_a)
-        duplicate = submit_case(world, phone="13900001111").case
-        actions.case_accept(duplicate, by=world.intake)
-        supervision = actions.case_supervise(Case.objects.get(pk=duplicate.pk), by=world.supervisor,
-                                             instruction="五日内答复", working_days=5)
+        supervision = actions.case_supervise(duplicate, by=world.supervisor, instruction="五日内答复", working_days=5)
     assert supervision.due_at == end_of(2026, 10, 14)
     with frozen(local(2026, 10, 8, 10)):
         actions.case_pause(Case.objects.get(pk=original.pk), by=world.handler_a, reason="请提供房屋产权证明")
