@@ -335,7 +335,7 @@ def run_variants(rows: list[dict[str, str]], raw: list[int], twins: dict[int, se
          weight, nbsvm(0.5)),
         ("  no title block", char_blocks(production, title=False), weight, nbsvm()),
         ("  function words kept", char_blocks(with_function_words), weight, nbsvm()),
-        ("  C = 0.5 (model of 2026-11-21 morning: with the title block weight 1)", char_blocks(production), weight,
+        ("  C = 0.5", char_blocks(production), weight,
          nbsvm(0.5)),
         ("  C = 2", char_blocks(production), weight, nbsvm(2.0)),
         ("  typed rows weight 1 (no extra weight)", char_blocks(production), 1.0, nbsvm()),
