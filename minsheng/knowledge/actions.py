@@ -192,14 +192,15 @@ def entry_withdraw(entry: KnowledgeEntry, *, by: User, reason: str, expected_ver
 
 
 def draft_from_case(case: Case, user: User) -> EntryData:
-    """What "make a knowledge entry from this reply" prefills: only the masked public texts."""
+    """What "make a knowledge entry from this reply" prefills: only the masked public texts. The
+    question is the case's public title (the citizen's message tells their own story, not a reusable
+    question); it comes from `public_copy`, so it is masked as the case's public page shows it."""
     reply = selectors.approved_reply(case)
     if reply is None:
         raise KnowledgeError(_("This case has no approved reply yet."))
-    from minsheng.cases.actions import mask_reply
-    from minsheng.lib.masking import mask_case_text
+    from minsheng.cases.actions import mask_reply, public_copy
 
-    question = case.public_title or mask_case_text(case.title, citizen_name=case.citizen_name)
+    question, _message = public_copy(case)
     answer = reply.public_body or mask_reply(case, reply.body)
     return EntryData(question=question[:200], answer=answer, category=case.category)
 

@@ -202,6 +202,19 @@ def test_a_knowledge_entry_is_made_from_a_reply_in_one_click_with_masked_texts(w
     assert "王建国" not in entry.question + entry.answer and "13812345678" not in entry.answer
 
 
+def test_a_case_replied_without_a_prepared_public_copy_gives_the_question_its_case_would_publish(world):  # type: ignore[no-untyped-def]
+    from minsheng.cases.actions import public_copy
+    from minsheng.cases.models import Case
+
+    case = case_in_status(world, "replied")
+    # e.g. an imported case: answered, but intake never prepared its public copy.
+    Case.objects.filter(pk=case.pk).update(title="王建国反映小区旁搅拌站夜间噪音", public_title="", public_body="")
+    case.refresh_from_db()
+    draft = actions.draft_from_case(case, world.handler_a)
+    assert draft.question == public_copy(case)[0] and "搅拌站夜间噪音" in draft.question
+    assert "王建国" not in draft.question
+
+
 def test_an_entry_cannot_be_made_from_a_case_out_of_scope_or_without_reply(world, login):  # type: ignore[no-untyped-def]
     replied = case_in_status(world, "replied")
     assert login(world.handler_b).post(reverse("knowledge_staff:from_case", args=[replied.pk])).status_code == 404
