@@ -534,3 +534,18 @@ def test_a_first_contact_deadline_as_of_the_contact_ignores_a_later_pause_and_re
     assert recomputed_due(case, Stage.CONTACT, as_of=case.first_contact_at) == case.contact_due_at
     # Without as_of the replay counts from the redo, the latest start of that stage.
     assert recomputed_due(case, Stage.CONTACT) == end_of(2026, 3, 12)
+
+
+def test_recomputing_every_stage_of_a_case_reads_its_audit_trail_once(world, make_case, django_assert_num_queries):
+    from minsheng.cases.deadlines import DUE_FIELDS, recomputed_due, recomputed_dues, work_calendar
+
+    case = make_case("processing", at=local(2026, 9, 21, 10))
+    case = pause_and_resume(world, case, local(2026, 9, 22, 10), local(2026, 9, 24, 10))
+    case = approve_extension(world, case, local(2026, 9, 29, 10), working_days=2)
+    calendar, stages = work_calendar(), list(DUE_FIELDS)
+    assert case.channel  # loaded with the case, as the actions have it
+    # One query each for the events, the deadline rules and the extension requests, for five stages.
+    with django_assert_num_queries(3):
+        dues = recomputed_dues(case, stages, calendar)
+    assert dues == {stage: getattr(case, DUE_FIELDS[stage]) for stage in stages}
+    assert dues == {stage: recomputed_due(case, stage, calendar) for stage in stages}
