@@ -23,6 +23,7 @@ from django_ratelimit.decorators import ratelimit
 from minsheng.accounts.models import RoleKind
 from minsheng.accounts.scopes import scope_for
 from minsheng.cases import selectors as case_selectors
+from minsheng.cases.actions import public_copy
 from minsheng.cases.models import Case, Reply, ReplyStatus
 from minsheng.opinion import actions, selectors
 from minsheng.opinion import report as report_mod
@@ -113,7 +114,10 @@ def topic_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
     topic = selectors.topic_for_staff_or_404(request.user, pk)  # type: ignore[arg-type]
     visible = selectors.topic_cases_for_staff(request.user, topic)  # type: ignore[arg-type]
-    cases = list(visible[:200])
+    # Each case by its public title, as the topic, its reports and the portal show it: the page is
+    # printed and passed on. A case not yet accepted is masked now (limit=0: its message is not
+    # shown); staff in scope read the original on the case page the row links to.
+    rows = [(case, public_copy(case, limit=0)[0]) for case in visible[:200]]
     total = selectors.topic_member_count(topic)
     hidden = total - visible.count()
     first = timezone.localtime(topic.first_seen).date()
@@ -141,7 +145,7 @@ def topic_detail(request: HttpRequest, pk: int) -> HttpResponse:
         Reply.objects.filter(case__in=member_cases).values_list("status", flat=True)
     )
     return render(request, "opinion/topic_detail.html", {
-        "topic": topic, "cases": cases, "hidden": hidden, "timeline": timeline, "chart": chart,
+        "topic": topic, "rows": rows, "hidden": hidden, "timeline": timeline, "chart": chart,
         "departments": departments, "answers": answers,
         "reply_status": [(ReplyStatus(s).label, n) for s, n in reply_status.items()],
         "surges": topic.surges.all()[:10],

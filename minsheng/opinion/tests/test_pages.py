@@ -73,6 +73,25 @@ def test_the_topic_page_shows_cases_timeline_and_departments(client, world, nois
     assert content.count(reverse("workbench:case", args=[0]).replace("/0/", "/")) >= 4
 
 
+def test_the_topic_page_shows_a_case_not_yet_accepted_by_the_title_its_public_copy_will_have(client, world,
+                                                                                           noise_topic):
+    from django.utils.html import escape
+
+    from minsheng.cases.models import Case, Status
+
+    waiting = Case.objects.filter(topic_membership__topic=noise_topic, status=Status.SUBMITTED).first()
+    assert waiting is not None
+    Case.objects.filter(pk=waiting.pk).update(title="张三再次反映幸福家园旁搅拌站噪音")
+    waiting.refresh_from_db()
+    login(client, "supervisor")
+    content = client.get(reverse("opinion_staff:topic", args=[noise_topic.pk])).content.decode()
+    assert "张三" not in content
+    assert escape(case_actions.public_copy(waiting)[0]) in content
+    case_actions.case_accept(waiting, by=world.intake)
+    waiting.refresh_from_db()
+    assert escape(waiting.public_title) in client.get(reverse("opinion_staff:topic", args=[noise_topic.pk])).content.decode()
+
+
 def test_the_topic_list_does_not_run_a_query_per_topic(client, world, noise_topic, django_assert_max_num_queries):
     submit_many(world, [("金桂苑业主子女入学难", "金桂苑小区孩子不能在对口实验小学入学。")], start=30)
     engine.assign_new(world.city)
@@ -86,7 +105,7 @@ def test_a_handler_sees_only_the_cases_of_their_department_in_a_topic(client, wo
     login(client, "handler_a")
     response = client.get(reverse("opinion_staff:topic", args=[noise_topic.pk]))
     assert response.status_code == 200
-    assert len(response.context["cases"]) == 2 and response.context["hidden"] == 2
+    assert len(response.context["rows"]) == 2 and response.context["hidden"] == 2
 
 
 def test_a_handler_of_an_uninvolved_department_cannot_open_the_topic(client, world, noise_topic):
