@@ -307,11 +307,12 @@ def case_supplement(case: Case, *, text: str, expected_version: int | None = Non
     before = case.status
     now = timezone.now()
     case.body = f"{case.body}\n\n【{_('Added on %(date)s') % {'date': f'{timezone.localtime(now):%Y-%m-%d}'}}】\n{text}"
-    moved: dict[str, list[dict[str, Any]]] = {}
     if case.paused_at is not None:
         moved = _unpause(case, now)
         case.status = Status.PROCESSING
     else:
+        # Intake's wait: no stage deadline to move, but the supervisions get the wait back.
+        moved = _end_supervision_wait(case, now)
         case.public_title = case.public_body = ""
         case.status = Status.SUBMITTED
     _record(case, "supplement", before, by=None, at=now, note=text, data=moved)
@@ -406,13 +407,15 @@ def case_accept(
 ) -> Case:
     case = _lock(case, "accept", by, expected_version)
     before, now = case.status, timezone.now()
+    # Accepted while the citizen's information was awaited: that wait ends here.
+    moved = _end_supervision_wait(case, now)
     case.status = Status.ACCEPTED
     case.accepted_at = case.accepted_at or now
     if publish_agreed is not None:
         case.publish_agreed = publish_agreed and case.wants_public
     _prepare_public_text(case)
     case.dispatch_due_at = stage_due(case, Stage.DISPATCH, now)
-    _record(case, "accept", before, by=by, at=now, note=note)
+    _record(case, "accept", before, by=by, at=now, note=note, data=moved)
     notify_citizen(case, "accepted", occasion="accept")
     office = case.leader.office if case.leader_id and case.leader and case.leader.office_id else None
     if office is not None and office.is_active:
@@ -466,23 +469,27 @@ def case_merge(
     if target.status in (Status.MERGED, Status.REJECTED):
         raise ActionError(_("The case to merge into is itself merged or rejected."))
     before, now = case.status, timezone.now()
+    # Before the status changes: whether the duplicate waited for the citizen decides what its
+    # supervisions get back.
+    supervision_data = _merge_supervisions(case, target, by=by, at=now)
     case.status = Status.MERGED
     case.merged_into = target
     case.closed_at = now
-    supervision_data = _merge_supervisions(case, target, by=by, at=now)
     _record(case, "merge", before, by=by, at=now, note=note,
             data={"into": target.tracking_code, **supervision_data})
     notify_citizen(case, "merged", occasion="merge")
     return case
 
 
-def _merge_supervisions(case: Case, target: Case, *, by: User, at: datetime) -> dict[str, list[int]]:
+def _merge_supervisions(case: Case, target: Case, *, by: User, at: datetime) -> dict[str, Any]:
     """A supervision follows the problem into the surviving case while that case can still be
     supervised (accepted and not yet answered): the supervisor asked for an answer to this problem,
     and a merge by intake must not quietly drop the pressure. The rows move with their instruction,
     issuer and due time unchanged (the limit does not restart), the surviving case records it
     (`carry_supervision`) and its department is told. A surviving case still at intake, or already
-    answered, cannot take it: the supervision ends with the duplicate and its issuer decides."""
+    answered, cannot take it: the supervision ends with the duplicate and its issuer decides. A
+    duplicate merged while it waited for the citizen gives its supervisions that wait back first,
+    as the end of any wait does (the surviving case's department had no part in it)."""
     supervisions = _open_supervisions(case)
     if not supervisions:
         return {}
@@ -492,6 +499,9 @@ def _merge_supervisions(case: Case, target: Case, *, by: User, at: datetime) -> 
             "%(code)s was merged into %(into)s, which cannot take over your supervision: it has ended.")
             % {"code": case.tracking_code, "into": target.tracking_code}, supervisions=supervisions)
         return _closed_data(ended)
+    moved = _end_supervision_wait(case, at)
+    if moved:
+        supervisions = _open_supervisions(case)
     ids = [s.pk for s in supervisions]
     Supervision.objects.filter(pk__in=ids).update(case=target)
     target.is_supervised = True
@@ -507,7 +517,7 @@ def _merge_supervisions(case: Case, target: Case, *, by: User, at: datetime) -> 
     _tell_issuers(case, supervisions, by=by, at=at, text=_(
         "%(code)s was merged into %(into)s: your supervision continues there.")
         % {"code": case.tracking_code, "into": target.tracking_code})
-    return {"supervisions_carried": ids}
+    return {"supervisions_carried": ids, **moved}
 
 
 @transaction.atomic
@@ -891,18 +901,39 @@ def _unpause(case: Case, at: datetime) -> dict[str, list[dict[str, Any]]]:
     if case.contact_due_at is not None and case.first_contact_at is None:
         case.contact_due_at = calendar.shift_for_pause(case.contact_due_at, case.paused_at, at,
                                                        clock_hours=runs_in_clock_hours(case, Stage.CONTACT))
-    moved = _shift_supervisions_for_pause(case, case.paused_at, at)
+    moved = _end_supervision_wait(case, at)
     case.paused_at = None
     return moved
 
 
+def _wait_started(case: Case) -> datetime | None:
+    """When the case began waiting for the citizen's material, None if it is not waiting. The
+    department's wait (`pause`) is `paused_at`, which also stops and moves the stage deadlines.
+    Intake's (`request_info`, before acceptance, also after a transfer) has no stage deadline to
+    move and so no field: its start is the latest `request_info` of the audit trail."""
+    if case.status != Status.NEED_INFO:
+        return None
+    if case.paused_at is not None:
+        return case.paused_at
+    return (case.events.filter(action="request_info").order_by("-created_at", "-id")
+            .values_list("created_at", flat=True).first())
+
+
+def _end_supervision_wait(case: Case, at: datetime) -> dict[str, list[dict[str, Any]]]:
+    """The wait for the citizen ends at `at` (the case not yet moved out of `need_info`): the open
+    supervisions get it back, wherever the case waited. Every end of a wait comes here; {} when the
+    case was not waiting."""
+    started = _wait_started(case)
+    return _shift_supervisions_for_pause(case, started, at) if started is not None else {}
+
+
 def _shift_supervisions_for_pause(case: Case, paused_from: datetime, at: datetime) -> dict[str, list[dict[str, Any]]]:
-    """A supervision (督办) asks the department to act; while the case waits for the citizen's
-    material the department cannot, so its clock stops with the case's and the pause gives back its
-    working days (the rule of the stage deadlines: docs/deadlines.md). Only the part of the pause
-    after the supervision reached the case counts: issued during the wait, or carried over from a
-    merged duplicate (which ran on that case until the merge). Returns {"supervision_due": [{
-    "supervision", "from", "to"}]} for the event, or {} when nothing moved."""
+    """A supervision (督办) asks for the case to be handled; while the case waits for the citizen's
+    material (in the department or at intake) nobody can, so its clock stops with the case's and the
+    pause gives back its working days (the rule of the stage deadlines: docs/deadlines.md). Only the
+    part of the pause after the supervision reached the case counts: issued during the wait, or
+    carried over from a merged duplicate (which ran on that case until the merge). Returns
+    {"supervision_due": [{"supervision", "from", "to"}]} for the event, or {} when nothing moved."""
     supervisions = list(case.supervisions.filter(closed_at__isnull=True).order_by("pk"))
     if not supervisions:
         return {}
@@ -1010,17 +1041,17 @@ def return_window_end(case: Case) -> datetime:
 def _do_return(case: Case, *, department_id: int, reason: str, by: User, at: datetime, action: str,
                note: str = "") -> None:
     before = case.status
+    # A return decided while the department waited for the citizen ends that wait with the
+    # department's part: left set, it would stop every clock of the next department too. The
+    # department's deadlines go with it; the supervisions stay with the case and get the wait back.
+    moved = _end_supervision_wait(case, at)
+    case.paused_at = None
     case.assignments.filter(is_active=True, role=AssignmentRole.LEAD, department_id=department_id).update(
         returned_at=at, return_reason=reason, is_active=False
     )
     case.assignments.filter(is_active=True).update(is_active=False)
     case.status = Status.RETURNED
     case.lead_department = None
-    # A return decided while the department waited for the citizen ends that wait with the
-    # department's part: left set, it would stop every clock of the next department too. The
-    # department's deadlines go with it; the supervisions stay with the case and get the wait back.
-    moved = _shift_supervisions_for_pause(case, case.paused_at, at) if case.paused_at is not None else {}
-    case.paused_at = None
     case.dispatch_due_at = stage_due(case, Stage.DISPATCH, at)
     _record(case, action, before, by=by, at=at, department_id=department_id, note=note or reason,
             data={"department": department_id, "reason": reason, **moved})

@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from functools import cache
 
 from minsheng.cases.models import Case, CaseEvent, DeadlineRule, DeadlineUnit, ExtensionRequest, Stage, Status
+from minsheng.cases.workflow import OPEN_STATUSES
 from minsheng.lib.workdays import WorkCalendar, calendar_from_rows, default_calendar
 from minsheng.sites.models import CalendarDay, Category
 
@@ -37,6 +38,10 @@ DUE_FIELDS: dict[str, str] = {Stage.ACCEPT: "accept_due_at", Stage.DISPATCH: "di
 # Red lines from government-website inspection: unanswered for 2 months is flagged, 3 is critical.
 REDLINE_FLAG = timedelta(days=61)
 REDLINE_CRITICAL = timedelta(days=92)
+# The statuses in which an open supervision's (督办) clock runs: the case open and not waiting for the
+# citizen's material, whether the department waits (`pause`) or intake does (`request_info`, also
+# after a transfer that kept the supervision). The wait is given back when it ends (cases.actions).
+SUPERVISION_CLOCK_RUNS = frozenset(OPEN_STATUSES - {Status.NEED_INFO})
 
 
 @cache

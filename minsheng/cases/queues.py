@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from minsheng.accounts.models import RoleKind, User
 from minsheng.accounts.scopes import Scope, scope_for
-from minsheng.cases.deadlines import REDLINE_CRITICAL, REDLINE_FLAG
+from minsheng.cases.deadlines import REDLINE_CRITICAL, REDLINE_FLAG, SUPERVISION_CLOCK_RUNS
 from minsheng.cases.models import (
     Case,
     ExtensionRequest,
@@ -461,14 +461,14 @@ def time_left(due: datetime | None, *, now: datetime, calendar: WorkCalendar,
 def overdue_supervisions(cases: Iterable[Case], now: datetime) -> set[int]:
     """Ids of those `cases` (rows of a page, already in the user's scope) with an open supervision
     (督办) past its own deadline, as the scan sees it: the case still open, the reply not approved
-    (approval closes the supervision), the clock not stopped for the citizen. One query for the
-    page, none when no row is supervised."""
+    (approval closes the supervision), the clock not stopped for the citizen (in the department or
+    at intake). One query for the page, none when no row is supervised."""
     ids = [case.pk for case in cases if case.is_supervised]
     if not ids:
         return set()
     return set(
         Supervision.objects.filter(case_id__in=ids, closed_at__isnull=True, due_at__lte=now,
-                                   case__status__in=OPEN, case__paused_at__isnull=True)
+                                   case__status__in=SUPERVISION_CLOCK_RUNS)
         .values_list("case_id", flat=True)
     )
 

@@ -28,7 +28,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from minsheng.accounts.models import Role, RoleKind
-from minsheng.cases.deadlines import REDLINE_CRITICAL, REDLINE_FLAG, running_deadlines, work_calendar
+from minsheng.cases.deadlines import (
+    REDLINE_CRITICAL,
+    REDLINE_FLAG,
+    SUPERVISION_CLOCK_RUNS,
+    running_deadlines,
+    work_calendar,
+)
 from minsheng.cases.models import (
     ActorKind,
     AlertKind,
@@ -245,10 +251,10 @@ def scan(now: datetime | None = None) -> ScanResult:
     # supervision) the supervision is overdue: one alert, its notices and a system event, like any
     # stage deadline, but heard by the supervisor who issued it (_Recipients.for_supervision). Open
     # supervisions are few (they close when the reply is approved), so they are read directly. Not
-    # while the case waits for the citizen: the supervision's clock stops with the case's, and the
-    # wait is given back when it resumes.
+    # while the case waits for the citizen, in the department or at intake: the supervision's clock
+    # stops with the case's, and the wait is given back when it ends.
     supervised = (Supervision.objects.filter(closed_at__isnull=True, due_at__lte=now + longest,
-                                             case__status__in=OPEN_STATUSES, case__paused_at__isnull=True)
+                                             case__status__in=SUPERVISION_CLOCK_RUNS)
                   .order_by("pk").values_list("pk", "case_id", "due_at", "created_by_id"))
     issued: dict[tuple[int, datetime], list[tuple[int, int]]] = defaultdict(list)
     due_by_case: dict[int, set[datetime]] = defaultdict(set)

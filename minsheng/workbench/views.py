@@ -26,7 +26,7 @@ from django_ratelimit.decorators import ratelimit
 from minsheng.accounts.scopes import scope_for
 from minsheng.cases import actions, selectors
 from minsheng.cases.actions import ActionError, can_act
-from minsheng.cases.deadlines import work_calendar
+from minsheng.cases.deadlines import SUPERVISION_CLOCK_RUNS, work_calendar
 from minsheng.cases.models import (
     AssignmentRole,
     Case,
@@ -309,9 +309,11 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     followups = list(case.followups.select_related("recorded_by").order_by("id"))
     pending_followup = next((f for f in reversed(followups) if f.state == FollowupState.PENDING), None)
     assignments = list(case.assignments.select_related("department").order_by("id"))
-    # A supervision's clock stops with the case's while the citizen is awaited (moved on resuming).
+    # A supervision's clock stops while the citizen is awaited, in the department or at intake (its
+    # due time moves when the wait ends).
     supervisions = [
-        (s, *(time_left(calendar, now, s.due_at) if case.paused_at is None else (_("clock stopped"), False)))
+        (s, *(time_left(calendar, now, s.due_at) if case.status in SUPERVISION_CLOCK_RUNS
+              else (_("clock stopped"), False)))
         for s in case.supervisions.filter(closed_at__isnull=True).select_related("created_by")
     ]
     returned = None

@@ -238,3 +238,114 @@ def test_a_supervision_carried_into_a_waiting_case_gets_back_only_the_wait_after
     supervision.refresh_from_db()
     # Its clock ran on the duplicate until the merge: 9, 10 and 12 October come back, 8 October not.
     assert supervision.case_id == original.pk and supervision.due_at == end_of(2026, 10, 19)
+
+
+# -- intake's wait for the citizen stops the supervision's clock too ----------------------------------
+
+
+def city_supervisor(world: World) -> User:
+    """A supervisor of the city who also covers its districts: their supervision follows a transfer."""
+    user = User.objects.create_user(username="city_supervisor", password=TEST_PASSWORD)
+    Role.objects.create(user=user, kind=RoleKind.SUPERVISOR, site=world.city, include_subsites=True)
+    return user
+
+
+def district_intake(world: World) -> User:
+    user = User.objects.create_user(username="district_intake", password=TEST_PASSWORD)
+    Role.objects.create(user=user, kind=RoleKind.INTAKE, site=world.district)
+    return user
+
+
+def transferred_and_waiting(world: World) -> tuple[Case, Supervision, User]:
+    """Supervised by the city's supervisor on Monday 2 March 2026 for three working days (due Thursday
+    5 March), transferred to the district on the 3rd, whose intake asks the citizen for more
+    information an hour later."""
+    supervisor, intake = city_supervisor(world), district_intake(world)
+    case = case_in_status(world, "accepted", at=local(2026, 3, 2, 9))
+    with frozen(local(2026, 3, 2, 10)):
+        supervision = actions.case_supervise(case, by=supervisor, instruction="三日内核实并答复", working_days=3)
+    assert supervision.due_at == end_of(2026, 3, 5)
+    with frozen(local(2026, 3, 3, 10)):
+        actions.case_transfer(Case.objects.get(pk=case.pk), by=world.intake, to_site=world.district, reason="属地管理")
+    with frozen(local(2026, 3, 3, 11)):
+        actions.case_request_info(Case.objects.get(pk=case.pk), by=intake, message="请补充具体地址")
+    supervision.refresh_from_db()
+    assert supervision.closed_at is None and supervision.due_at == end_of(2026, 3, 5)
+    return Case.objects.get(pk=case.pk), supervision, supervisor
+
+
+def test_a_supervision_kept_through_a_transfer_is_not_overdue_while_the_new_intake_waits_for_the_citizen(
+        client, world):
+    case, _supervision, supervisor = transferred_and_waiting(world)
+    scan(now=end_of(2026, 3, 5) + timedelta(minutes=1))  # past the deadline as it stood
+    scan(now=local(2026, 3, 6, 12))
+    assert supervision_alerts(case) == []
+    client.force_login(supervisor)
+    with frozen(local(2026, 3, 6, 12)):
+        page = client.get(reverse("workbench:case", args=[case.pk])).content.decode()
+        queue = client.get(reverse("workbench:queue"), {"queue": "supervised"}).content.decode()
+    assert case.tracking_code in queue
+    supervisions = page.split('id="supervisions"')[1].split("</section>")[0]
+    assert "暂停计时" in supervisions and "supervised overdue" not in page + queue
+
+
+def test_the_citizens_answer_to_the_new_intake_gives_the_kept_supervision_back_the_wait(world):
+    case, supervision, _supervisor = transferred_and_waiting(world)
+    with frozen(local(2026, 3, 9, 10)):
+        actions.case_supplement(case, text="地址：幸福家园3号楼")
+    supervision.refresh_from_db()
+    # The wait covered the working hours of 3, 4, 5, 6 and 9 March: five working days back.
+    assert supervision.due_at == end_of(2026, 3, 12)
+    event = CaseEvent.objects.get(case=case, action="supplement")
+    assert event.data["supervision_due"] == [{"supervision": supervision.pk, "from": "2026-03-05T17:30:00+08:00",
+                                              "to": "2026-03-12T17:30:00+08:00"}]
+    # The clock runs again from the new deadline.
+    scan(now=end_of(2026, 3, 12) + timedelta(minutes=1))
+    assert supervision_alert_dues(case) == [(AlertKind.OVERDUE, end_of(2026, 3, 12))]
+
+
+def test_the_new_intake_accepting_while_the_citizen_is_awaited_also_gives_the_wait_back(world):
+    case, supervision, _supervisor = transferred_and_waiting(world)
+    with frozen(local(2026, 3, 4, 15)):
+        actions.case_accept(case, by=User.objects.get(username="district_intake"))
+    supervision.refresh_from_db()
+    assert supervision.due_at == end_of(2026, 3, 9)  # 3 and 4 March back, over the weekend
+    accepted = CaseEvent.objects.filter(case=case, action="accept").latest("created_at")  # the district's
+    assert accepted.data["supervision_due"][0]["to"] == "2026-03-09T17:30:00+08:00"
+
+
+def test_a_supervision_issued_while_intake_waits_for_the_citizen_gets_back_only_the_wait_after_it(world, make_case):
+    case = make_case("submitted", at=local(2026, 3, 2, 9))
+    with frozen(local(2026, 3, 2, 10)):
+        actions.case_request_info(Case.objects.get(pk=case.pk), by=world.intake, message="请补充具体地址")
+    with frozen(local(2026, 3, 3, 10)):
+        supervision = actions.case_supervise(Case.objects.get(pk=case.pk), by=world.supervisor,
+                                             instruction="两日内答复", working_days=2)
+    assert supervision.due_at == end_of(2026, 3, 5)
+    scan(now=end_of(2026, 3, 5) + timedelta(minutes=1))
+    assert supervision_alerts(case) == []
+    with frozen(local(2026, 3, 6, 10)):
+        actions.case_supplement(Case.objects.get(pk=case.pk), text="地址：幸福家园3号楼")
+    supervision.refresh_from_db()
+    # 3, 4, 5 and 6 March, not 2 March, when the supervision did not exist yet.
+    assert supervision.due_at == end_of(2026, 3, 11)
+
+
+def test_a_duplicate_merged_while_intake_waits_hands_over_its_supervision_with_the_wait_given_back(
+        world, make_case):
+    original = make_case("processing", at=local(2026, 3, 2, 9))
+    duplicate = make_case("submitted", at=local(2026, 3, 2, 9))
+    with frozen(local(2026, 3, 2, 10)):
+        actions.case_request_info(Case.objects.get(pk=duplicate.pk), by=world.intake, message="请补充具体地址")
+        supervision = actions.case_supervise(Case.objects.get(pk=duplicate.pk), by=world.supervisor,
+                                             instruction="两日内答复", working_days=2)
+    assert supervision.due_at == end_of(2026, 3, 4)
+    with frozen(local(2026, 3, 4, 10)):
+        actions.case_merge(Case.objects.get(pk=duplicate.pk), by=world.intake, into=original)
+    supervision.refresh_from_db()
+    # 2, 3 and 4 March waited on the duplicate: the surviving case's department gets them.
+    assert supervision.case_id == original.pk and supervision.due_at == end_of(2026, 3, 9)
+    merge = CaseEvent.objects.get(case=duplicate, action="merge")
+    assert merge.data["supervision_due"][0]["to"] == "2026-03-09T17:30:00+08:00"
+    carried = CaseEvent.objects.get(case=original, action="carry_supervision")
+    assert carried.data["due_at"] == ["2026-03-09T17:30:00+08:00"]
