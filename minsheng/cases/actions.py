@@ -777,8 +777,10 @@ def case_approve_reply(
     before = case.status
     case.status = Status.REPLIED
     case.replied_at = case.replied_at or now
-    # The answer the supervisions asked for: they close without telling anyone more than the reply does.
-    answered = _end_supervisions(case, by=by, at=now, why="")
+    # The answer the supervisions asked for: they close, and whoever issued one hears that the answer
+    # came, to check it (not the reviewer approving it, were they the issuer).
+    answered = _end_supervisions(case, by=by, at=now, kind="supervision_answered", why=_(
+        "%(code)s has been answered: your supervision of it is fulfilled.") % {"code": case.tracking_code})
     finished = _finish_assisting(case, now)
     _prepare_public_text(case)
     if case.wants_public and case.publish_agreed and case.published_at is None:
@@ -1281,30 +1283,32 @@ def _open_supervisions(case: Case) -> list[Supervision]:
 
 
 def _end_supervisions(case: Case, *, by: User | None, at: datetime, why: str,
-                      supervisions: list[Supervision] | None = None) -> list[int]:
+                      supervisions: list[Supervision] | None = None, kind: str = "supervision_ended") -> list[int]:
     """Close the case's open supervisions (or those given) and return their ids for the event.
 
-    A supervision asks for an approved reply, which closes it. A case that ends without one (not
-    accepted, merged, closed by a supervisor's decision) or leaves the issuer's sites ends it too:
+    A supervision asks for an approved reply, which closes it (a `supervision_answered` notice:
+    the supervisor checks the answer). A case that ends without one (not accepted, merged, closed
+    by a supervisor's decision) or leaves the issuer's sites ends it too (`supervision_ended`):
     left open it would be listed as running on a case nobody will answer. `why` is what the
-    supervisor who issued it is told, unless that supervisor took the decision; empty for the
-    approval, which answers what they asked."""
+    supervisor who issued it is told, unless that supervisor took the decision."""
     supervisions = _open_supervisions(case) if supervisions is None else supervisions
     ids = [s.pk for s in supervisions]
     if ids:
         Supervision.objects.filter(pk__in=ids).update(closed_at=at)
     case.is_supervised = case.supervisions.filter(closed_at__isnull=True).exists()
     if why:
-        _tell_issuers(case, supervisions, by=by, at=at, text=why)
+        _tell_issuers(case, supervisions, by=by, at=at, text=why, kind=kind)
     return ids
 
 
 def _tell_issuers(case: Case, supervisions: Sequence[Supervision], *, by: User | None, at: datetime,
-                  text: str) -> None:
+                  text: str, kind: str = "supervision_ended") -> None:
+    """An in-app notice to the supervisors who issued `supervisions`: each once, not `by` (their own
+    action needs no telling), nor an account no longer active."""
     issuers = sorted({s.created_by_id for s in supervisions
                       if s.created_by.is_active and (by is None or s.created_by_id != by.pk)})
     if issuers:
-        notify_staff(case, "supervision_ended", text, issuers, at=at)
+        notify_staff(case, kind, text, issuers, at=at)
 
 
 def _closed_data(ids: list[int]) -> dict[str, list[int]]:

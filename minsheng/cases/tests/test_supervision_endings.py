@@ -207,6 +207,54 @@ def test_an_approved_reply_names_the_supervisions_it_closes(world, make_case):
     assert ended_notices(case) == {}  # the reply is the answer asked for, not an ending to explain
 
 
+def answered_notices(case: Case) -> dict[int, str]:
+    return dict(StaffNotice.objects.filter(case=case, kind="supervision_answered").values_list("user_id", "text"))
+
+
+def reply_and_approve(world: World, case: Case, *, by: User | None = None) -> None:
+    actions.case_submit_reply(fresh(case), by=world.handler_a, body="经核查已处理。")
+    actions.case_approve_reply(fresh(case), by=by or world.reviewer_a)
+
+
+def test_an_approved_reply_tells_the_supervisor_that_the_answer_they_asked_for_came(world, make_case):
+    case = make_case("processing")
+    first, second = supervise(world, case), supervise(world, case)
+    reply_and_approve(world, case)
+    # Once, however many of their supervisions the answer fulfils, in the interface's language.
+    assert answered_notices(case) == {world.supervisor.pk: f"{case.tracking_code} 已答复，您对该件的督办已办结。"}
+    assert fresh(case).events.get(action="approve_reply").data["supervisions_closed"] == [first.pk, second.pk]
+
+
+def test_a_reviewer_who_issued_a_supervision_is_not_told_of_their_own_approval(world, make_case):
+    leader = User.objects.create_user(username="reviewing_supervisor", password=TEST_PASSWORD)
+    Role.objects.create(user=leader, kind=RoleKind.SUPERVISOR, site=world.city)
+    Role.objects.create(user=leader, kind=RoleKind.REVIEWER, site=world.city, department=world.dept_a)
+    case = make_case("processing")
+    theirs, mine = supervise(world, case), supervise(world, case, by=leader)
+    reply_and_approve(world, case, by=leader)
+    assert list(answered_notices(case)) == [world.supervisor.pk]
+    assert fresh(case).events.get(action="approve_reply").data["supervisions_closed"] == [theirs.pk, mine.pk]
+
+
+def test_a_supervisor_no_longer_active_is_not_told_that_the_answer_came(world, make_case):
+    case = make_case("processing")
+    supervision = supervise(world, case)
+    User.objects.filter(pk=world.supervisor.pk).update(is_active=False)  # left the service
+    reply_and_approve(world, case)
+    supervision.refresh_from_db()
+    assert supervision.closed_at is not None and answered_notices(case) == {}
+    assert fresh(case).events.get(action="approve_reply").data["supervisions_closed"] == [supervision.pk]
+
+
+def test_the_answer_to_a_redone_disputed_case_is_told_to_the_supervisor_again(world, make_case):
+    case = disputed(world, make_case("replied"))
+    supervision = supervise(world, case)
+    actions.case_decide(case, by=world.admin, decision="redo", justification="重新核查")
+    reply_and_approve(world, case)
+    supervision.refresh_from_db()
+    assert supervision.closed_at is not None and list(answered_notices(case)) == [world.supervisor.pk]
+
+
 def test_the_migration_ends_the_supervisions_of_cases_that_ended_before_it(world, make_case):
     rejected, running = make_case("accepted"), make_case("accepted")
     old = supervise(world, rejected)
