@@ -38,6 +38,7 @@ from minsheng.metrics.engine import (
 )
 from minsheng.reports.document import Chart, Document, Paragraph, Section, Table
 from minsheng.reports.render import render_html, render_pdf, render_xlsx
+from minsheng.reports.selectors import managed_site_ids
 from minsheng.sites.models import Category, Channel, ChannelKind, Department, Site
 from minsheng.workbench.views import staff_required
 
@@ -358,6 +359,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "selection": selection, "html": render_html(document, standalone=False), "departments": departments,
         "sites": Site.objects.filter(pk__in=scope_for(user).sites(*SITE_ROLES)),
         "channels": ChannelKind.choices, "query": urlencode(selection.query()),
+        "can_see_reports": bool(managed_site_ids(user)),
     })
 
 

@@ -55,11 +55,12 @@ def _supervised_sites(user: User) -> frozenset[int]:
 @staff_required
 def review(request: HttpRequest) -> HttpResponse:
     """The queue of exclusions and appeals of the user's sites: supervisors decide them, intake
-    officers follow them. The one entry in the staff menu: department staff land on their appeals."""
+    officers and administrators follow them. The one entry in the staff menu: department staff land on their appeals."""
     user = _user(request)
     scope = scope_for(user)
     deciding = scope.sites(RoleKind.SUPERVISOR)
-    sites = deciding | scope.sites(RoleKind.INTAKE)
+    # Intake officers and administrators follow the queue without deciding.
+    sites = deciding | scope.sites(RoleKind.INTAKE, RoleKind.ADMIN)
     if not sites:
         if actions.appeal_departments(user):
             return redirect("metrics_staff:appeals")

@@ -13,27 +13,21 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from minsheng.accounts.models import RoleKind, User
-from minsheng.accounts.scopes import scope_for
+from minsheng.accounts.models import User
 from minsheng.metrics import reporting
 from minsheng.reports import actions
 from minsheng.reports.actions import ActionError
 from minsheng.reports.document import Document
 from minsheng.reports.models import IssuedReport, ReportStatus
 from minsheng.reports.render import render_docx, render_html, render_pdf, render_xlsx
+from minsheng.reports.selectors import managed_site_ids
 from minsheng.sites.models import Site
 from minsheng.workbench.views import staff_required
-
-MANAGERS = (RoleKind.SUPERVISOR, RoleKind.ADMIN)
-
-
-def _managed_site_ids(user: User) -> frozenset[int]:
-    return scope_for(user).sites(*MANAGERS)
 
 
 def _report_or_404(user: User, pk: int) -> IssuedReport:
     report = IssuedReport.objects.select_related("site").filter(
-        pk=pk, site_id__in=_managed_site_ids(user), kind__in=reporting.REPORT_KINDS.values()).first()
+        pk=pk, site_id__in=managed_site_ids(user), kind__in=reporting.REPORT_KINDS.values()).first()
     if report is None:
         raise Http404
     return report
@@ -55,7 +49,7 @@ def _period_of(report: IssuedReport) -> reporting.Period:
 @staff_required
 def report_list(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
-    site_ids = _managed_site_ids(user)
+    site_ids = managed_site_ids(user)
     if not site_ids:
         raise Http404
     sites = Site.objects.filter(pk__in=site_ids)
