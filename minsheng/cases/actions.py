@@ -311,10 +311,13 @@ def case_supplement(case: Case, *, text: str, expected_version: int | None = Non
         moved = _unpause(case, now)
         case.status = Status.PROCESSING
     else:
-        # Intake's wait: no stage deadline to move, but the supervisions get the wait back.
+        # Intake's wait: the supervisions get the wait back, and the acceptance limit starts again
+        # from the answer (补正后重新计算): intake judges the case on the completed material, and
+        # counting from the first submission would make it overdue the moment it comes back.
         moved = _end_supervision_wait(case, now)
         case.public_title = case.public_body = ""
         case.status = Status.SUBMITTED
+        case.accept_due_at = stage_due(case, Stage.ACCEPT, now)
     _record(case, "supplement", before, by=None, at=now, note=text, data=moved)
     if case.status == Status.PROCESSING and case.lead_department_id:
         notify_staff(case, "supplemented", _("The citizen added information to %(code)s") % {

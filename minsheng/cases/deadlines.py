@@ -152,7 +152,8 @@ def _is_redo(event: CaseEvent) -> bool:
 
 def _starts_stage(event: CaseEvent, stage: str) -> bool:
     if stage == Stage.ACCEPT:
-        return event.action in ("submit", "transfer")
+        return event.action in ("submit", "transfer") or (
+            event.action == "supplement" and event.to_status == Status.SUBMITTED)
     if stage == Stage.DISPATCH:
         return event.action in ("accept", "undo_auto_dispatch") or (
             event.action in ("return", "decide_return") and event.to_status == Status.RETURNED)

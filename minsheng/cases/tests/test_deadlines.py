@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from minsheng.cases import actions
-from minsheng.cases.deadlines import current_deadline, limit_for
+from minsheng.cases.deadlines import current_deadline, limit_for, recomputed_due
 from minsheng.cases.models import (
     Case,
     DeadlineRule,
@@ -549,3 +549,22 @@ def test_recomputing_every_stage_of_a_case_reads_its_audit_trail_once(world, mak
         dues = recomputed_dues(case, stages, calendar)
     assert dues == {stage: getattr(case, DUE_FIELDS[stage]) for stage in stages}
     assert dues == {stage: recomputed_due(case, stage, calendar) for stage in stages}
+
+
+# -- intake's wait for the citizen -----------------------------------------------------------------
+
+
+def test_the_citizens_answer_to_intake_starts_the_acceptance_limit_again(world, make_case):
+    # Submitted Monday 2 March 2026, intake asks for more on Monday, the citizen answers on Thursday.
+    case = make_case("submitted", at=local(2026, 3, 2, 10))
+    with frozen(local(2026, 3, 2, 11)):
+        actions.case_request_info(case, by=world.intake, message="请补充具体地址")
+    case.refresh_from_db()
+    assert current_deadline(case) is None  # no clock runs while the citizen is awaited
+    with frozen(local(2026, 3, 5, 9)):
+        actions.case_supplement(case, text="地址是书院路12号")
+    case.refresh_from_db()
+    assert case.status == Status.SUBMITTED
+    assert case.accept_due_at == end_of(2026, 3, 6)  # one working day from the answer, not from Monday
+    assert current_deadline(case) == (Stage.ACCEPT, end_of(2026, 3, 6))
+    assert recomputed_due(case, Stage.ACCEPT) == case.accept_due_at  # the replay agrees
