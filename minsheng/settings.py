@@ -96,10 +96,14 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the worker write while web requests read; IMMEDIATE avoids "database is locked"
-    # upgrades from read to write transactions under concurrency.
+    # upgrades from read to write transactions under concurrency. SQLite has one writer at a time:
+    # a writer waits up to `timeout` seconds for the lock, then fails. The worker's longest writes
+    # (a topic refit, a report) take seconds on a busy machine, and failing would cost a citizen's
+    # submission a 500 or a periodic task its run: wait longer (docs/operations.md).
     DATABASES["default"]["OPTIONS"] = {
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
+        "timeout": env_int("MINSHENG_SQLITE_TIMEOUT", 20, minimum=1),
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":

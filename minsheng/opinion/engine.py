@@ -274,6 +274,10 @@ def refit(site: Site, *, now: datetime | None = None, workers: int = 1) -> Assig
         tid = model.topic_of(m.id)
         if tid is not None:
             index[tid].cases.append(int(m.id))
+    # Everything that needs no database is done before the lock: on SQLite a write transaction
+    # holds up every other writer (web requests included) until it commits.
+    described = model.describe((c.model_id for c in clusters), heat=False)
+    state = model.state()
     with transaction.atomic():
         snapshot, _created = TopicModelSnapshot.objects.select_for_update().get_or_create(site=site)
         old_members: dict[int, set[int]] = defaultdict(set)
@@ -299,7 +303,6 @@ def refit(site: Site, *, now: datetime | None = None, workers: int = 1) -> Assig
         # SQLite limits the parameters of one statement.
         Topic.objects.filter(site=site).update(state=TopicState.RETIRED, model_id=None)
         kept = Topic.objects.in_bulk(sorted(used))
-        described = model.describe((c.model_id for c in clusters), heat=False)
         placed: list[tuple[Topic, _Cluster]] = []
         created: list[Topic] = []
         for cluster in clusters:
@@ -316,7 +319,7 @@ def refit(site: Site, *, now: datetime | None = None, workers: int = 1) -> Assig
         members = [TopicMember(topic=t, case_id=c, joined_at=now) for t, cluster in placed for c in cluster.cases]
         touched = [t.pk for t, _cluster in placed]
         TopicMember.objects.bulk_create(members, batch_size=2000)
-        snapshot.state = model.state()
+        snapshot.state = state
         # The cases of this fit, not the stored mark: cases added by a minute run while this fit
         # was computing lost their membership above and must be picked up again.
         snapshot.high_water = max((c.pk for c in cases), default=0)
