@@ -26,6 +26,7 @@ from minsheng.cases import search
 from minsheng.cases.deadlines import (
     DUE_FIELDS,
     recomputed_due,
+    recomputed_dues,
     refresh_next_due,
     reply_due,
     runs_in_clock_hours,
@@ -974,14 +975,14 @@ def _current_stages(case: Case) -> list[str]:
 
 
 def _recompute_current_deadlines(case: Case, stages: Sequence[str] | None = None) -> dict[str, list[str | None]]:
-    """Recompute the deadlines of the stage the case is in from their starts (deadlines.recomputed_due);
-    returns {field: [old, new]} for the audit event, for the fields that changed."""
+    """Recompute the deadlines of the stage the case is in from their starts (deadlines.recomputed_dues,
+    one read of the audit trail for all of them); returns {field: [old, new]} for the audit event, for
+    the fields that changed."""
     changed: dict[str, list[str | None]] = {}
-    calendar = work_calendar()
-    for stage in _current_stages(case) if stages is None else stages:
+    dues = recomputed_dues(case, _current_stages(case) if stages is None else stages, work_calendar())
+    for stage, new in dues.items():
         name = DUE_FIELDS[stage]
         old = getattr(case, name)
-        new = recomputed_due(case, stage, calendar)
         if new is None or new == old:
             continue
         setattr(case, name, new)
