@@ -1,6 +1,6 @@
 """Measure the routing model on the Teddy Cup 2020 messages (not in the repository).
 
-    .venv/bin/python bench/routing_eval.py [--data PATH] [--repeats 2] [--folds 5] [--twin-pairs] [--other-twins] [--blocked] [--variants]
+    .venv/bin/python bench/routing_eval.py [--data PATH] [--repeats 2] [--folds 5] [--twin-pairs] [--other-twins] [--blocked] [--offsets] [--variants]
 
 Protocol (docs/intelligence.md, "Routing"): the score is measured on *raw* messages only
 (as citizens typed them, title and body separate), with repeated stratified K-fold over
@@ -377,6 +377,105 @@ def run_variants(rows: list[dict[str, str]], raw: list[int], twins: dict[int, se
               flush=True)
 
 
+def _macro_f1(truth: np.ndarray, predicted: np.ndarray, n_classes: int) -> float:
+    counts = np.zeros((n_classes, n_classes))
+    np.add.at(counts, (truth, predicted), 1)
+    right, said, real = np.diag(counts), counts.sum(axis=0), counts.sum(axis=1)
+    return float(np.mean(2 * right / np.maximum(said + real, 1)))
+
+
+OFFSET_STEPS = np.linspace(-0.5, 0.5, 21)
+
+
+def class_offsets(margins: np.ndarray, truth: np.ndarray) -> np.ndarray:
+    """One offset per class, added to its margin, maximising the macro-F1 of held-out margins
+    (coordinate ascent over OFFSET_STEPS, two rounds over the classes): a per-class threshold chosen on
+    held-out messages (Lipton et al., "Thresholding classifiers to maximize F1 score", 2014)."""
+    n_classes = margins.shape[1]
+    offsets = np.zeros(n_classes)
+    best = _macro_f1(truth, np.argmax(margins, axis=1), n_classes)
+    for _round in range(2):
+        for k in range(n_classes):
+            for step in OFFSET_STEPS:
+                trial = offsets.copy()
+                trial[k] = step
+                score = _macro_f1(truth, np.argmax(margins + trial, axis=1), n_classes)
+                if score > best + 1e-9:
+                    best, offsets = score, trial
+    return offsets
+
+
+def run_offsets(rows: list[dict[str, str]], raw: list[int], twins: dict[int, set[int]], data_dir: Path,
+                threshold: float, inner_seeds: int = 4) -> None:
+    """Class offsets (tried, not adopted; docs/intelligence.md): the production NBSVM fitted once per
+    split, then ranked with offsets chosen on the held-out margins of the training set's typed rows,
+    from 2-fold splits of the training set with `inner_seeds` different seeds: each seed alone,
+    all seeds pooled, and each at half strength. Measures: the raw rows (leak-free passes with seeds
+    0 and 1), the raw rows in folds of neighbouring rows, and the other files' typed messages."""
+    from sklearn.model_selection import StratifiedKFold
+
+    pairs = other_file_twins(rows, data_dir, threshold)
+    every = rows + [{**message, "label": rows[twin]["label"]} for message, twin, _ex in pairs]
+    labels = np.array([r["label"] for r in every], dtype=object)
+    docs = [routing._prepare(r["title"], r["text"]) for r in every]
+    has_title = np.array([bool(d.title) for d in docs])
+    other = [len(rows) + k for k in range(len(pairs))]
+    other_splits = []
+    for fold in stratified_kfold([str(labels[i]) for i in other], 5, seed=0):
+        excluded = set().union(*(pairs[k][2] for k in fold))
+        other_splits.append(([i for i in range(len(rows)) if i not in excluded], [other[k] for k in fold]))
+    measures = {
+        "raw, seed 0": (leak_free_splits(rows, raw, twins, 5, 0), raw),
+        "raw, seed 1": (leak_free_splits(rows, raw, twins, 5, 1), raw),
+        "raw, neighbouring": (blocked_splits(rows, raw, twins, 5), raw),
+        "other files": (other_splits, other),
+    }
+    router = routing.Router
+    fits: dict[str, list[dict[str, Any]]] = {}
+    for name, (splits, _test_rows) in measures.items():
+        fits[name] = []
+        for train, test in splits:
+            features = routing._Features(min_df=2, title_weight=router.MINORITY_TITLE_WEIGHT)
+            x_train = features.fit_transform([docs[i] for i in train])
+            x_test = features.transform([docs[i] for i in test])
+            y, typed = labels[train], has_title[train]
+            weights = np.where(typed, router.TITLED_WEIGHT, 1.0)
+            model = routing.NBSVMClassifier(C=router.C, random_state=0).fit(x_train, y, sample_weight=weights)
+            truth = np.searchsorted(model.classes_, y)
+            held_out = []
+            for seed in range(inner_seeds):
+                held = np.zeros((len(y), len(model.classes_)))
+                for fit_rows, held_rows in StratifiedKFold(2, shuffle=True, random_state=seed).split(x_train, y):
+                    held[held_rows] = routing.NBSVMClassifier(C=router.C, random_state=0).fit(
+                        x_train[fit_rows], y[fit_rows], sample_weight=weights[fit_rows]
+                    ).decision_function(x_train[held_rows])
+                held_out.append(held[typed])
+            fits[name].append({"classes": model.classes_, "test": test, "scores": model.decision_function(x_test),
+                               "held_out": held_out, "truth": truth[typed]})
+
+    def offsets(seeds: list[int], scale: float = 1.0):  # type: ignore[no-untyped-def]
+        def chosen(fit: dict[str, Any]) -> np.ndarray:
+            margins = np.vstack([fit["held_out"][seed] for seed in seeds])
+            return scale * class_offsets(margins, np.tile(fit["truth"], len(seeds)))
+        return chosen
+
+    table: list[tuple[str, Any]] = [("no offsets (production)", lambda fit: 0.0)]
+    table += [(f"offsets, inner split seed {seed}", offsets([seed])) for seed in range(inner_seeds)]
+    table += [(f"offsets, seeds 0-{inner_seeds - 1} pooled", offsets(list(range(inner_seeds))))]
+    table += [(f"  halved, seed {seed}", offsets([seed], 0.5)) for seed in range(inner_seeds)]
+    table += [(f"  halved, seeds 0-{inner_seeds - 1} pooled", offsets(list(range(inner_seeds)), 0.5))]
+    print("\nclass offsets chosen on the typed rows' held-out margins: macro-F1 (accuracy):", flush=True)
+    for title, chosen in table:
+        cells = []
+        for name, (_splits, test_rows) in measures.items():
+            predicted: dict[int, str] = {}
+            for fit in fits[name]:
+                ranked = fit["scores"] + chosen(fit)
+                predicted.update(zip(fit["test"], fit["classes"][np.argmax(ranked, axis=1)], strict=True))
+            result = routing.evaluate([labels[i] for i in test_rows], [predicted[i] for i in test_rows])
+            cells.append(f"{name} {result['macro_f1']:.4f} ({result['accuracy']:.3f})")
+        print(f"  {title:<34} " + " | ".join(cells), flush=True)
+
 def _identity(x):  # type: ignore[no-untyped-def]
     return x
 
@@ -395,6 +494,8 @@ def main() -> int:
     parser.add_argument("--blocked", action="store_true",
                         help="also score the raw rows with folds of neighbouring rows (production and the model it "
                              "replaced)")
+    parser.add_argument("--offsets", action="store_true",
+                        help="also run the class-offsets experiment (tried, not adopted)")
     parser.add_argument("--other-twins", action="store_true",
                         help="also compare typed messages of the other data files with their labelled "
                              "pre-cleaned twins, both unseen")
@@ -521,6 +622,8 @@ def main() -> int:
         run_other_twins(rows, args.data.parent, args.threshold, args.folds)
     if args.blocked:
         run_blocked(rows, raw, twins, args.folds)
+    if args.offsets:
+        run_offsets(rows, raw, twins, args.data.parent, args.threshold)
     if args.variants:
         run_variants(rows, raw, twins, args.data.parent, args.threshold, passes=args.repeats)
     return 0
