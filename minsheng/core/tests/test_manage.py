@@ -34,3 +34,13 @@ def test_on_sqlite_a_writer_waits_twenty_seconds_for_the_lock_unless_the_operato
     wrong = _run(read, MINSHENG_SQLITE_TIMEOUT="soon")
     assert wrong.returncode == 2
     assert "MINSHENG_SQLITE_TIMEOUT" in wrong.stderr and "Traceback" not in wrong.stderr
+
+
+def test_the_wsgi_application_imports_every_view_before_the_first_request() -> None:
+    # With gunicorn --preload (manage.py serve) that happens once, before the workers fork.
+    env = {**os.environ, "MINSHENG_SECRET_KEY": "x" * 50, "MINSHENG_DEBUG": "0", "DATABASE_URL": "",
+           "DJANGO_SETTINGS_MODULE": "minsheng.settings"}
+    code = "import sys, minsheng.wsgi; print('minsheng.routing.views' in sys.modules, 'sklearn' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=120)
+    assert done.stdout.split()[-2:] == ["True", "True"], done.stderr
