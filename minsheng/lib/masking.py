@@ -20,7 +20,28 @@ Every kind except ``email`` keeps the original length.
 ``mobile``
     11 digits ``1[3-9]xxxxxxxxx``, also grouped ``138-1234-5678`` / ``138 1234 5678`` and with
     a ``+86`` / ``86`` prefix.  Masked as ``138****5678`` (first 3 and last 4 digits kept; the
-    prefix is kept).
+    prefix is kept).  Also written in Chinese numerals, all 11 of them (幺三八一二三四五六七八,
+    with 零/〇, 幺 for 1 and 两 for 2, optionally grouped 3-4-4 by spaces or dashes): the first
+    is 一/幺 and the second a 3-9, and the run is not part of a longer numeral run, so short
+    runs such as 一三五 (weekdays) stay.  Masked the same way: ``幺三八****五六七八``.
+``account``
+    An instant-messaging account introduced by its label: QQ (QQ, qq, QQ号, QQ号码, 扣扣)
+    followed by 5-11 digits, WeChat (微信, 微信号, vx, VX, wx, WX, 威信) followed by an id of
+    6-20 characters ``[A-Za-z0-9_-]`` starting with a letter, or by 6-11 digits (people give
+    their phone or QQ number as their WeChat id; it is masked as the account then).  Between
+    label and value: spaces, ``:``, ``：``, 是, 为, 号, 号码.  A digit value directly followed by
+    a unit (微信为100000人) is a quantity.  Labels of public channels (微信公众号, QQ群) are
+    not account labels, and an id right after 公众号 (微信公众号（微信号：cssbwg）) is an
+    official account's, which is public.  Masked keeping the first and last character, or the first 2 and last
+    2 when the value has 8 characters or more: ``12*****89``, ``zh*********88``; the label
+    stays.
+``plate``
+    A vehicle licence plate: province abbreviation + a letter + 5 characters (6 for new-energy
+    plates) of ``[A-HJ-NP-Z0-9]`` with at least 3 digits among them, optionally ``·`` / space /
+    ``-`` after the letter; lower case letters are accepted (people type them).  Masked keeping
+    the province, the letter and the last character: ``湘A****5``.  Trailer and driving-school
+    plates (4 characters + 挂/学) too: ``鄂A****挂``; police plates (…警) are public vehicles and
+    stay.
 ``landline``
     Area code ``0xx``/``0xxx`` + 7-8 digit number (``0731-88886666``, ``(0731)8888666``,
     ``0731 88886666``), optionally with an extension; a bare 7-8 digit number only when a
@@ -83,8 +104,9 @@ Every kind except ``email`` keeps the original length.
 Ordinary numbers stay: dates, times, amounts, bus lines (12路, K101路), counts, percentages,
 document numbers (湘政发〔2019〕12号), tracking codes and place names (A市, A3区).
 
-Overlaps are resolved by priority (email > id_card > bank_card > mobile > landline >
-address > name), then by length, so every returned span list is sorted and non-overlapping.
+Overlaps are resolved by priority (email > id_card > bank_card > account > mobile > landline
+> plate > address > name), then by length, so every returned span list is sorted and
+non-overlapping.
 """
 
 from __future__ import annotations
@@ -107,7 +129,9 @@ __all__ = [
     "mask_value",
 ]
 
-KINDS: frozenset[str] = frozenset({"mobile", "landline", "id_card", "email", "bank_card", "name", "address"})
+KINDS: frozenset[str] = frozenset(
+    {"mobile", "landline", "id_card", "email", "bank_card", "account", "plate", "name", "address"}
+)
 
 
 @dataclass(frozen=True)
@@ -130,8 +154,11 @@ _PRIORITY: dict[str, int] = {
     "email": 70,
     "id_card": 60,
     "bank_card": 50,
+    # A phone number given as a WeChat id is the account (the label says what it is).
+    "account": 45,
     "mobile": 40,
     "landline": 30,
+    "plate": 25,
     "address": 20,
     "name": 10,
 }
@@ -177,6 +204,44 @@ _ID15_RE = re.compile(_NB + r"(?P<id>\d{15})" + _NA)
 
 _BANK_RE = re.compile(
     _NB + r"(?P<card>\d{16,19}" + r"|\d{4}(?:[ \-]\d{4}){3}(?:[ \-]\d{1,3})?" + r"|\d{6}[ \-]\d{10,13})" + _NA
+)
+
+# Mobiles written in Chinese numerals: 幺 is the spoken 1, 两 a 2.  All 11 characters are
+# required and the run must not continue, so ordinary numerals (一三五, 一九九八年) stay.
+_CN_MOBILE_DIGITS = "零〇一幺二两三四五六七八九"
+_CN_D = f"[{_CN_MOBILE_DIGITS}]"
+_CN_NB = rf"(?<![{_CN_MOBILE_DIGITS}十百千万亿*])(?<!\*[ \-])"
+_CN_NA = rf"(?![{_CN_MOBILE_DIGITS}十百千万亿*])(?![ \-]\*)"
+_CN_MOBILE_RE = re.compile(
+    _CN_NB
+    + rf"(?P<num>[一幺][三四五六七八九]{_CN_D}"
+    + rf"(?:{_CN_D}{{8}}|[ \-]{_CN_D}{{4}}[ \-]{_CN_D}{{4}}|{_CN_D}{{4}}[ \-]{_CN_D}{{4}}|[ \-]{_CN_D}{{8}}))"
+    + _CN_NA
+)
+
+# Instant-messaging accounts count only after their label; a bare 9-digit number or a Latin
+# word is not known to be an account.  QQ群 and 微信公众号 are public channels, not labels here.
+# A Latin label glued to letters, digits or a star is part of an id (or of a masked one), so
+# masking the masked text finds nothing new.
+_ACCOUNT_SEP = r"(?:\s|[:：是为]|号码|号){0,4}"
+_ACCOUNT_END = r"(?![0-9A-Za-z_*\-])"
+_ACCOUNT_RE = re.compile(
+    r"(?:(?<![0-9A-Za-z_*\-])[Qq]{2}(?:号码|号)?|扣扣(?:号码|号)?)"
+    + _ACCOUNT_SEP
+    + r"(?<![0-9*])(?P<qq>[1-9]\d{4,10})"
+    + _ACCOUNT_END
+    + r"|(?:微信(?:号码|号)?|威信(?:号码|号)?|(?<![0-9A-Za-z_*\-])[VvWw][Xx](?:号码|号)?)"
+    + _ACCOUNT_SEP
+    + r"(?<![0-9A-Za-z_*\-])(?P<wechat>[A-Za-z][A-Za-z0-9_\-]{5,19}|\d{6,11})"
+    + _ACCOUNT_END
+)
+
+_PLATE_PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
+# Trailer (挂) and driving-school (学) plates end in a Chinese character; police plates (警)
+# are public vehicles and stay.
+_PLATE_RE = re.compile(
+    rf"(?P<head>[{_PLATE_PROVINCES}][A-Za-z][·•・ \-]?)"
+    r"(?P<tail>[A-HJ-NP-Za-hj-np-z0-9]{5,6}(?![0-9A-Za-z*])|[A-HJ-NP-Za-hj-np-z0-9]{4}[挂学])"
 )
 
 _EMAIL_RE = re.compile(
@@ -383,10 +448,28 @@ _DIGITS_X = "0123456789Xx"
 
 def _mask_mobile(value: str) -> str:
     match = re.search(r"1[3-9]\d[ \-]?\d{4}[ \-]?\d{4}$", value)
-    if match is None:  # staff-supplied span of another shape: hide everything
-        return _star_digits_keep(value, 0, 0, chars=_DIGITS)
-    head = value[: match.start()]
-    return head + _star_digits_keep(match.group(0), 3, 4, chars=_DIGITS)
+    if match is not None:
+        return value[: match.start()] + _star_digits_keep(match.group(0), 3, 4, chars=_DIGITS)
+    match = re.search(rf"[一幺]{_CN_D}{_CN_D}[ \-]?{_CN_D}{{4}}[ \-]?{_CN_D}{{4}}$", value)
+    if match is not None:
+        return value[: match.start()] + _star_digits_keep(match.group(0), 3, 4, chars=_CN_MOBILE_DIGITS)
+    # staff-supplied span of another shape: hide everything
+    return _star_digits_keep(value, 0, 0, chars=_DIGITS + _CN_MOBILE_DIGITS)
+
+
+def _mask_account(value: str) -> str:
+    keep = 2 if len(value) >= 8 else 1
+    if len(value) <= 2 * keep:
+        return _STAR * len(value)
+    return value[:keep] + _STAR * (len(value) - 2 * keep) + value[-keep:]
+
+
+def _mask_plate(value: str) -> str:
+    match = _PLATE_RE.fullmatch(value)
+    if match is None:  # staff-supplied span of another shape: keep the province only
+        return value[:1] + _STAR * (len(value) - 1)
+    tail = match.group("tail")
+    return match.group("head") + _STAR * (len(tail) - 1) + tail[-1]
 
 
 def _mask_landline(value: str) -> str:
@@ -422,6 +505,8 @@ _MASKERS: dict[str, Callable[[str], str]] = {
     "id_card": lambda v: _star_digits_keep(v, 4, 4, chars=_DIGITS_X),
     "bank_card": lambda v: _star_digits_keep(v, 4, 4, chars=_DIGITS),
     "email": _mask_email,
+    "account": _mask_account,
+    "plate": _mask_plate,
     "name": _mask_name,
     "address": _mask_address,
 }
@@ -487,6 +572,33 @@ def _find_bank_cards(text: str) -> Iterable[_Candidate]:
 def _find_mobiles(text: str) -> Iterable[_Candidate]:
     for m in _MOBILE_RE.finditer(text):
         yield m.start(), m.end(), "mobile"
+    for m in _CN_MOBILE_RE.finditer(text):
+        yield m.start(), m.end(), "mobile"
+
+
+# 某某微信公众号（微信号：cssbwg）: an official account's id is public, like its name.
+_PUBLIC_ACCOUNT_BEFORE_RE = re.compile(r"(?:公众号|公众平台|服务号|订阅号)[（(：:，,\s“\"]{0,2}$")
+
+
+def _find_accounts(text: str) -> Iterable[_Candidate]:
+    for m in _ACCOUNT_RE.finditer(text):
+        group = "qq" if m.group("qq") is not None else "wechat"
+        start, end = m.start(group), m.end(group)
+        if _PUBLIC_ACCOUNT_BEFORE_RE.search(text, max(0, m.start() - 8), m.start()):
+            continue
+        # 微信为100000人提供服务: a number followed by a unit is a quantity.
+        if text[start].isdigit() and text[end : end + 1] in _QUANTITY_UNITS:
+            continue
+        yield start, end, "account"
+
+
+def _find_plates(text: str) -> Iterable[_Candidate]:
+    for m in _PLATE_RE.finditer(text):
+        tail = m.group("tail")
+        # At most two letters in a plate's serial: 京ABCDE1 is a code, not a plate.
+        if sum(ch.isdigit() for ch in tail) < 3:
+            continue
+        yield m.start(), m.end(), "plate"
 
 
 def _find_landlines(text: str) -> Iterable[_Candidate]:
@@ -712,8 +824,10 @@ def find_personal_data(text: str, *, extra_names: Iterable[str] = ()) -> list[Ma
     candidates.extend(_find_emails(text))
     candidates.extend(_find_ids(text))
     candidates.extend(_find_bank_cards(text))
+    candidates.extend(_find_accounts(text))
     candidates.extend(_find_mobiles(text))
     candidates.extend(_find_landlines(text))
+    candidates.extend(_find_plates(text))
     candidates.extend(_find_addresses(text))
     extra_cands = list(_find_extra_names(text, extra))
     candidates.extend(extra_cands)

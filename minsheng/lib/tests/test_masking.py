@@ -402,9 +402,114 @@ CORPUS: list[tuple[str, Row]] = [
         "traffic_plate_and_time",
         (
             "湘A12345的渣土车每天早上6点闯红灯，市交警支队请管一管。",
+            {"plate"},
+            ["湘A12345", "1234"],
+            ["湘A****5", "6点", "市交警支队"],
+        ),
+    ),
+    (
+        "traffic_plate_new_energy",
+        (
+            "小区地下车库的两个车位被湘AD12345长期占用，物业说管不了。",
+            {"plate"},
+            ["AD12345", "D1234"],
+            ["湘A*****5", "两个车位"],
+        ),
+    ),
+    (
+        "traffic_plate_with_dot",
+        ("粤B·A1234的车主天天把车停在消防通道上。", {"plate"}, ["A1234"], ["粤B·****4", "消防通道"]),
+    ),
+    (
+        "traffic_plate_typed_lower_case",
+        ("车牌赣c7k213的小车把我家门口的井盖压坏了。", {"plate"}, ["7k213"], ["赣c****3", "井盖"]),
+    ),
+    (
+        "traffic_plate_trailer",
+        ("半挂车冀F3512挂每晚停在人行道上卸货。", {"plate"}, ["3512"], ["冀F****挂", "人行道"]),
+    ),
+    (
+        "traffic_police_plate_stays",
+        ("湘A1234警的警车停在路口执勤。", set(), [], ["湘A1234警"]),
+    ),
+    (
+        "traffic_plate_lookalikes_stay",
+        (
+            "根据湘政发〔2020〕12号文件，湘A区、京A3区和粤B区的编号京ABCDE1不变，沪A-12号线延长。",
             set(),
             [],
-            ["湘A12345", "6点", "市交警支队"],
+            ["湘政发〔2020〕12号", "湘A区", "京A3区", "京ABCDE1", "沪A-12号线"],
+        ),
+    ),
+    # --- instant-messaging accounts ---
+    (
+        "im_qq_after_shi",
+        ("物业一直不回电话，我的QQ是123456789，请工作人员加我。", {"account"}, ["123456789", "34567"], ["QQ是12*****89"]),
+    ),
+    (
+        "im_qq_number_label",
+        ("QQ号：987654321，白天上班，晚上8点后在线。", {"account"}, ["987654321"], ["QQ号：98*****21", "晚上8点"]),
+    ),
+    (
+        "im_qq_kou_kou",
+        ("扣扣号码 54321，有进展麻烦告知。", {"account"}, ["54321"], ["扣扣号码 5***1"]),
+    ),
+    (
+        "im_wechat_id",
+        (
+            "加我微信：zhangsan_1988，我把夜里施工的视频发给你们。",
+            {"account"},
+            ["zhangsan_1988", "angsan"],
+            ["微信：zh*********88", "视频"],
+        ),
+    ),
+    (
+        "im_wechat_id_with_phone_digits",
+        ("微信号 wx13812345678，电话同号。", {"account"}, ["13812345678", "3812345"], ["微信号 wx*********78"]),
+    ),
+    (
+        "im_wechat_phone_number_as_id",
+        ("微信是13912345678，白天不方便接电话。", {"account"}, ["13912345678"], ["微信是13*******78"]),
+    ),
+    ("im_vx_short_id", ("证据在vx：Li-Ming2020，可随时联系。", {"account"}, ["Ming20"], ["vx：Li*******20"])),
+    (
+        "im_public_account_stays",
+        (
+            "可关注A市博物馆微信公众号（微信号：csbwg01）预约参观。",
+            set(),
+            [],
+            ["微信公众号（微信号：csbwg01）"],
+        ),
+    ),
+    (
+        "im_group_and_payments_stay",
+        (
+            "业主QQ群123456789里有200多人，押金20000元是微信转账的，微信为100000人提供服务。",
+            set(),
+            [],
+            ["QQ群123456789", "20000元", "100000人"],
+        ),
+    ),
+    # --- mobiles in Chinese numerals ---
+    (
+        "cn_numeral_mobile",
+        ("我的手机幺三八一二三四五六七八，随时可以打。", {"mobile"}, ["一二三四"], ["幺三八****五六七八"]),
+    ),
+    (
+        "cn_numeral_mobile_grouped",
+        ("联系电话：一三九 八七六五 四三二一", {"mobile"}, ["八七六五"], ["一三九 **** 四三二一"]),
+    ),
+    (
+        "cn_numeral_mobile_zero_and_liang",
+        ("有事打一五〇两零零幺两三四五。", {"mobile"}, ["两零零幺"], ["一五〇****两三四五"]),
+    ),
+    (
+        "cn_numerals_weekdays_and_years_stay",
+        (
+            "社区图书室一三五上午开放，二四六下午开放。一九九八年分的房，二〇一九年还没办证。",
+            set(),
+            [],
+            ["一三五", "二四六", "一九九八年", "二〇一九年"],
         ),
     ),
     ("traffic_metro_line", ("地铁3号线5号出口电梯坏了一个月。", set(), [], ["3号线", "5号出口"])),
@@ -607,6 +712,77 @@ def test_spans_refer_to_the_original_text() -> None:
         assert text[span.start : span.end] == span.original
 
 
+def test_qq_number_keeps_its_first_two_and_last_two_digits() -> None:
+    assert mask_personal_data("QQ 123456789").text == "QQ 12*****89"
+
+
+def test_short_account_keeps_its_first_and_last_character() -> None:
+    assert mask_personal_data("QQ：12345").text == "QQ：1***5"
+    assert mask_personal_data("微信 abc_de1").text == "微信 a*****1"
+
+
+def test_phone_number_given_as_wechat_id_is_masked_as_the_account() -> None:
+    spans = find_personal_data("微信13812345678")
+    assert [(s.kind, s.original) for s in spans] == [("account", "13812345678")]
+
+
+def test_a_number_without_an_account_label_is_no_account() -> None:
+    for text in ("订单123456789已付款", "编号abcdef123", "QQ邮箱已满", "微信群200人"):
+        assert not any(s.kind == "account" for s in find_personal_data(text)), text
+
+
+def test_mobile_in_chinese_numerals_keeps_first_three_and_last_four() -> None:
+    assert mask_personal_data("幺三八一二三四五六七八").text == "幺三八****五六七八"
+
+
+def test_a_chinese_numeral_run_needs_exactly_eleven_characters_to_be_a_mobile() -> None:
+    for text in ("幺三八一二三四五六七", "一三八一二三四五六七八九", "一二三四五六七八九零一"):
+        assert not any(s.kind == "mobile" for s in find_personal_data(text)), text
+
+
+def test_plate_keeps_province_letter_and_last_character() -> None:
+    assert mask_personal_data("湘A12345").text == "湘A****5"
+    assert mask_personal_data("湘A 12345").text == "湘A ****5"
+
+
+def test_a_plate_needs_three_digits_and_a_real_province() -> None:
+    for text in ("京ABCDE1", "楚A12345", "湘A1234", "湘A1234567"):
+        assert not any(s.kind == "plate" for s in find_personal_data(text)), text
+
+
+def test_official_reply_masks_a_plate_but_keeps_the_office_landline() -> None:
+    from minsheng.lib.masking import mask_official_reply
+
+    reply = "经查，湘A12345车主已被处罚。如有疑问请致电0731-88886666。"
+    assert mask_official_reply(reply).text == "经查，湘A****5车主已被处罚。如有疑问请致电0731-88886666。"
+
+
+def test_mask_value_knows_the_account_and_plate_kinds() -> None:
+    from minsheng.lib.masking import KINDS, mask_value
+
+    assert {"account", "plate"} <= KINDS
+    assert mask_value("account", "zhangsan_1988") == "zh*********88"
+    assert mask_value("plate", "湘AD12345") == "湘A*****5"
+    assert mask_value("mobile", "一三八一二三四五六七八") == "一三八****五六七八"
+
+
+@pytest.mark.parametrize(
+    ("text", "public"),
+    [
+        ("我的QQ是123456789", "我的QQ是12*****89"),
+        ("QQ号：987654321", "QQ号：98*****21"),
+        ("加我微信：zhangsan_1988", "加我微信：zh*********88"),
+        ("微信号 wx13812345678", "微信号 wx*********78"),
+        ("手机幺三八一二三四五六七八", "手机幺三八****五六七八"),
+        ("车牌湘A12345被刮", "车牌湘A****5被刮"),
+    ],
+)
+def test_case_text_hides_accounts_numeral_mobiles_and_plates(text: str, public: str) -> None:
+    from minsheng.lib.masking import mask_case_text
+
+    assert mask_case_text(text, citizen_name="张三") == public
+
+
 def test_empty_text_has_no_spans() -> None:
     assert mask_personal_data("") == MaskResult(text="", spans=())
 
@@ -662,7 +838,7 @@ def test_jieba_does_not_print_its_dictionary_log() -> None:
 
 # ---------------------------------------------------------------------------------------------
 # Properties.
-_STRUCTURED = {"mobile", "id_card", "email", "bank_card"}
+_STRUCTURED = {"mobile", "id_card", "email", "bank_card", "account", "plate"}
 
 _pieces = st.one_of(
     st.sampled_from(
@@ -685,6 +861,19 @@ _pieces = st.one_of(
             "0731-88886666",
             "电话：88886666",
             "3栋2单元502室",
+            "QQ号：987654321",
+            "QQ",
+            "微信：zhangsan_1988",
+            "微信号 wx13812345678",
+            "wx",
+            "幺三八一二三四五六七八",
+            "一三九 八七六五 四三二一",
+            "一",
+            "湘A12345",
+            "粤B·A1234",
+            "湘AD12345",
+            "冀F3512挂",
+            "湘A",
             "我叫王小红",
             "张三先生",
             "12路",
