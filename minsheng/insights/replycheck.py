@@ -160,7 +160,8 @@ def check_citation(reply: str) -> Check:
 
 # ---- personal data -------------------------------------------------------------------------------
 
-_SERIOUS = frozenset({"mobile", "id_card", "bank_card"})
+# What reaches the person directly (a number to call, an account to message) or identifies them for sure.
+_SERIOUS = frozenset({"mobile", "account", "id_card", "bank_card"})
 
 
 def check_personal_data(reply: str, *, citizen_name: str = "", private_values: Sequence[str] = ()) -> Check:

@@ -60,6 +60,13 @@ def test_the_citizens_phone_or_id_in_a_reply_fails_with_the_span() -> None:
     assert {"mobile", "name"} <= kinds
 
 
+def test_an_im_account_in_a_reply_fails_and_a_licence_plate_warns() -> None:
+    account = rc.check_personal_data("您好，已通过微信zhangsan_1988与您联系。")
+    assert account.level == rc.FAIL and {r.params["kind"] for r in account.reasons} == {"account"}
+    plate = rc.check_personal_data("经查，湘A12345车辆已被告知挪车。")
+    assert plate.level == rc.WARN and {r.params["kind"] for r in plate.reasons} == {"plate"}
+
+
 def test_the_departments_own_landline_is_not_personal_data() -> None:
     assert rc.check_personal_data("咨询电话0731-88886666，邮箱office@gov.cn。").level == rc.PASS
 

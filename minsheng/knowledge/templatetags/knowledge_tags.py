@@ -34,6 +34,8 @@ KIND_LABELS = {
     "bank_card": "bank card number",
     "name": "personal name",
     "address": "house or room number",
+    "account": "QQ or WeChat account",
+    "plate": "licence plate number",
 }
 
 
