@@ -211,8 +211,12 @@ def public_copy(case: Case, *, limit: int | None = None) -> tuple[str, str]:
     the copy acceptance will store. A prepared copy is returned whole, as before."""
     if case.public_title or case.public_body:
         return case.public_title, case.public_body
-    # limit=0: only the title is wanted (a list of cases); masking is the costly part, skip the body.
-    body = case.body if limit is None else case.body[:limit + _SNIPPET_MARGIN] if limit else ""
+    if limit is None:
+        body = case.body
+    elif limit == 0:  # only the title is wanted (a list of cases); masking is the costly part
+        body = ""
+    else:
+        body = case.body[:limit + _SNIPPET_MARGIN]
     title = mask_case_text(case.title, citizen_name=case.citizen_name)[:100]
     body = mask_case_text(body, citizen_name=case.citizen_name)
     return title, body if limit is None else body[:limit]
