@@ -11,6 +11,23 @@ list -- e.g. one that staff corrected in the review screen (removed a false posi
 missed name).  Spans always refer to positions in the ORIGINAL text.  ``mask_case_text`` is what
 cases use for their public copies (message or official reply, with the citizen's own details).
 
+Spelling
+--------
+Everything but names is matched on a folded copy of the text in which full-width forms
+(１３８, ＱＱ, ｚｈａｎｇ, ＠, ．, －, ：, the ideographic space) are their ASCII twins; the
+fold is one character for one, so spans are the same in both, and what is masked and returned
+is the original text with the hidden characters starred (``ＱＱ１２*****８９``).
+
+The citizen's own details
+-------------------------
+``extra_names`` and ``private_values`` (the name, phone and e-mail the citizen gave) are hidden
+wherever they appear and win over any other detection they overlap.  The phone is found in any
+ordinary spelling: its digits separated by spaces, dashes, dots or an area code's brackets
+(``138 1234 5678``, ``138.1234.5678``, ``(0731)8888-6666``), full-width or in Chinese numerals,
+with a ``+86``/``0086``/``86`` prefix; a landline also without its area code.  The e-mail in any
+letter case, full-width, with ``＠`` or with ``。`` for a dot.  Not inside a longer number or
+address.  Numbers shorter than 7 digits are not searched for (they would match anything).
+
 What is detected, and how each kind is masked
 ---------------------------------------------
 Digits that are kept stay in place; every hidden character becomes ``*``.  Separators
@@ -23,10 +40,15 @@ Every kind except ``email`` keeps the original length.
     prefix is kept).  Also written in Chinese numerals, all 11 of them (幺三八一二三四五六七八,
     with 零/〇, 幺 for 1 and 两 for 2, optionally grouped 3-4-4 by spaces or dashes): the first
     is 一/幺 and the second a 3-9, and the run is not part of a longer numeral run, so short
-    runs such as 一三五 (weekdays) stay.  Masked the same way: ``幺三八****五六七八``.
+    runs such as 一三五 (weekdays) stay.  Masked the same way: ``幺三八****五六七八``.  The same
+    rule takes Arabic and Chinese numerals mixed (``138一二三四5678``, ``幺38 1234 五六七八``).
+    Right after a phone label (手机, 电话, 联系电话, 联系方式, 号码, tel ...) the 11 numerals may be
+    grouped any way, one space, dash or dot between any two (``电话：1381 234 5678``); without a
+    label such a grouping is not taken for a mobile.  Masked by keeping the first 3 and last 4
+    numerals, whatever the grouping: ``138* *** 5678``.
 ``account``
     An instant-messaging account introduced by its label: QQ (QQ, qq, QQ号, QQ号码, 扣扣)
-    followed by 5-11 digits, WeChat (微信, 微信号, vx, VX, wx, WX, 威信) followed by an id of
+    followed by 5-11 digits, WeChat (微信, 微信号, 微 信, vx, VX, wx, wx号, v信, V信, 威信, 薇信) followed by an id of
     6-20 characters ``[A-Za-z0-9_-]`` starting with a letter, or by 6-11 digits (people give
     their phone or QQ number as their WeChat id; it is masked as the account then).  Between
     label and value: spaces, ``:``, ``：``, 是, 为, 号, 号码.  A digit value directly followed by
@@ -172,6 +194,21 @@ def _words(text: str) -> tuple[str, ...]:
 
 
 # ---------------------------------------------------------------------------------------------
+# Spelling.  Chinese keyboards type full-width forms (１３８, ＱＱ, ＠, ：, 　); the detectors match
+# on a folded copy where each of them is its half-width twin.  The fold maps one character to one
+# character, so a span found in the folded copy has the same positions in the original, and the
+# original is what is masked and returned.
+_FOLD = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: ord(" ")}
+# Chinese numerals as digits (幺 is the spoken 1, 两 a 2): only for comparing a number with the
+# citizen's own and for masking a mobile, never for detection (一三五 is weekdays, not 135).
+_NUMERAL_FOLD = str.maketrans("零〇一幺二两三四五六七八九", "0011223456789")
+
+
+def _fold(text: str) -> str:
+    return text.translate(_FOLD)
+
+
+# ---------------------------------------------------------------------------------------------
 # Number boundaries.  A number must not be glued to other digits/letters, and -- so that
 # masking the masked text finds nothing new -- not glued to a star either, nor to a star
 # behind a single separator (the kept tail of "138-****-5678" must not start a new match).
@@ -218,6 +255,29 @@ _CN_MOBILE_RE = re.compile(
     + rf"(?:{_CN_D}{{8}}|[ \-]{_CN_D}{{4}}[ \-]{_CN_D}{{4}}|{_CN_D}{{4}}[ \-]{_CN_D}{{4}}|[ \-]{_CN_D}{{8}}))"
     + _CN_NA
 )
+# The same shapes with Arabic and Chinese numerals mixed (138一二三四5678, 幺38 1234 五六七八),
+# limited like the rule above (the first 1/一/幺, the second 3-9, all 11, the run does not go on)
+# and, since it may hold Arabic digits, not glued to other digits either.
+_MIXED_D = f"[0-9{_CN_MOBILE_DIGITS}]"
+_MIXED_NB = rf"(?<![0-9{_CN_MOBILE_DIGITS}十百千万亿*])(?<!\*[ \-])"
+_MIXED_NA = rf"(?![0-9{_CN_MOBILE_DIGITS}十百千万亿*])(?![ \-]\*)"
+_MIXED_MOBILE_RE = re.compile(
+    _MIXED_NB
+    + rf"(?P<num>[1一幺][3-9三四五六七八九]{_MIXED_D}"
+    + rf"(?:{_MIXED_D}{{8}}|[ \-]{_MIXED_D}{{4}}[ \-]{_MIXED_D}{{4}}|{_MIXED_D}{{4}}[ \-]{_MIXED_D}{{4}}"
+    + rf"|[ \-]{_MIXED_D}{{8}}))"
+    + _MIXED_NA
+)
+# After a phone label the grouping is free: any numeral may be followed by one space, dash or dot
+# (1381 234 5678, 138.1234.5678, 138 一二三 四五 六七八).  The label says what the number is.
+_MOBILE_LABEL_RE = re.compile(
+    r"(?:手机号码|手机号|手机|电话号码|联系电话|电话|联系方式|联系号码|号码|tel|TEL|Tel|phone|Phone)"
+    rf"[^0-9{_CN_MOBILE_DIGITS}*\n]{{0,6}}?"
+    + _MIXED_NB
+    + r"(?P<num>(?:(?:\+|00)?86[ \-.]?)?"
+    + rf"[1一幺][ \-.]?[3-9三四五六七八九](?:[ \-.]?{_MIXED_D}){{9}})"
+    + rf"(?![ \-.]?[0-9A-Za-z{_CN_MOBILE_DIGITS}十百千万亿*])"
+)
 
 # Instant-messaging accounts count only after their label; a bare 9-digit number or a Latin
 # word is not known to be an account.  QQ群 and 微信公众号 are public channels, not labels here.
@@ -230,7 +290,8 @@ _ACCOUNT_RE = re.compile(
     + _ACCOUNT_SEP
     + r"(?<![0-9*])(?P<qq>[1-9]\d{4,10})"
     + _ACCOUNT_END
-    + r"|(?:微信(?:号码|号)?|威信(?:号码|号)?|(?<![0-9A-Za-z_*\-])[VvWw][Xx](?:号码|号)?)"
+    # WeChat's nicknames: 威信/薇信 (homophones), 微 信 (a space against keyword filters), v信, vx, wx.
+    + r"|(?:(?:微 ?信|[威薇]信|(?<![0-9A-Za-z_*\-])(?:[VvWw][Xx]|[Vv]信))(?:号码|号)?)"
     + _ACCOUNT_SEP
     + r"(?<![0-9A-Za-z_*\-])(?P<wechat>[A-Za-z][A-Za-z0-9_\-]{5,19}|\d{6,11})"
     + _ACCOUNT_END
@@ -447,14 +508,15 @@ _DIGITS_X = "0123456789Xx"
 
 
 def _mask_mobile(value: str) -> str:
-    match = re.search(r"1[3-9]\d[ \-]?\d{4}[ \-]?\d{4}$", value)
-    if match is not None:
-        return value[: match.start()] + _star_digits_keep(match.group(0), 3, 4, chars=_DIGITS)
-    match = re.search(rf"[一幺]{_CN_D}{_CN_D}[ \-]?{_CN_D}{{4}}[ \-]?{_CN_D}{{4}}$", value)
-    if match is not None:
-        return value[: match.start()] + _star_digits_keep(match.group(0), 3, 4, chars=_CN_MOBILE_DIGITS)
+    """`value` comes folded (full-width and Chinese numerals as ASCII digits, see mask_value)."""
+    digits = [ch for ch in value if ch in _DIGITS]
+    number = "".join(digits)
+    # A +86 / 0086 prefix is not part of the number; any grouping masks the same digits.
+    prefix = len(number) - 11
+    if (prefix, number[:prefix]) in ((0, ""), (2, "86"), (4, "0086")) and number[prefix] == "1":
+        return _star_digits_keep(value, prefix + 3, 4, chars=_DIGITS)
     # staff-supplied span of another shape: hide everything
-    return _star_digits_keep(value, 0, 0, chars=_DIGITS + _CN_MOBILE_DIGITS)
+    return _star_digits_keep(value, 0, 0, chars=_DIGITS)
 
 
 def _mask_account(value: str) -> str:
@@ -513,12 +575,22 @@ _MASKERS: dict[str, Callable[[str], str]] = {
 
 
 def mask_value(kind: str, value: str) -> str:
-    """The public form of one piece of personal data of the given kind."""
+    """The public form of one piece of personal data of the given kind, in its own spelling:
+    the maskers read the folded value, and its stars are put back on the original characters."""
     try:
         masker = _MASKERS[kind]
     except KeyError:
         raise ValueError(f"unknown personal-data kind: {kind!r}") from None
-    return masker(value)
+    folded = _fold(value)
+    if kind == "mobile":
+        folded = folded.translate(_NUMERAL_FOLD)
+    masked = masker(folded)
+    if len(masked) != len(folded):  # an e-mail: first character, three stars, '@' and domain as typed
+        at = folded.find("@")
+        return value[:1] + _STAR * 3 + value[at:] if at > 0 else _STAR * len(value)
+    return "".join(
+        _STAR if new == _STAR and seen != _STAR else old for old, new, seen in zip(value, masked, folded, strict=True)
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -574,6 +646,12 @@ def _find_mobiles(text: str) -> Iterable[_Candidate]:
         yield m.start(), m.end(), "mobile"
     for m in _CN_MOBILE_RE.finditer(text):
         yield m.start(), m.end(), "mobile"
+    for m in _MIXED_MOBILE_RE.finditer(text):
+        # All Arabic is the plain rule's (which also knows the +86 prefix); all Chinese the rule above.
+        if re.search(r"[0-9]", m.group()) and re.search(_CN_D, m.group()):
+            yield m.start(), m.end(), "mobile"
+    for m in _MOBILE_LABEL_RE.finditer(text):
+        yield m.start("num"), m.end("num"), "mobile"
 
 
 # 某某微信公众号（微信号：cssbwg）: an official account's id is public, like its name.
@@ -798,11 +876,12 @@ def _find_extra_names(text: str, extra_names: Iterable[str]) -> Iterable[_Candid
             start = text.find(name, start + len(name))
 
 
-def _resolve(candidates: Iterable[_Candidate], forced: set[tuple[int, int]]) -> list[_Candidate]:
-    """Keep the best non-overlapping candidates: caller-given names first, then by priority."""
+def _resolve(candidates: Iterable[_Candidate], forced: set[_Candidate]) -> list[_Candidate]:
+    """Keep the best non-overlapping candidates: what the caller knows about the citizen (name,
+    phone, e-mail) first, then by priority."""
     ordered = sorted(
         set(candidates),
-        key=lambda c: ((c[0], c[1]) in forced and c[2] == "name", _PRIORITY[c[2]], c[1] - c[0], -c[0]),
+        key=lambda c: (c in forced, _PRIORITY[c[2]], c[1] - c[0], -c[0]),
         reverse=True,
     )
     taken: list[_Candidate] = []
@@ -815,28 +894,87 @@ def _resolve(candidates: Iterable[_Candidate], forced: set[tuple[int, int]]) -> 
     return taken
 
 
-def find_personal_data(text: str, *, extra_names: Iterable[str] = ()) -> list[MaskSpan]:
-    """Spans of personal data in `text`, sorted and non-overlapping (see module docstring)."""
+# Between two digits of the citizen's own number: spaces, dashes, dots, the brackets of an area code.
+_PRIVATE_SEP = r"[\s\-.()]{0,3}"
+
+
+def _private_patterns(values: Iterable[str]) -> list[tuple[re.Pattern[str], str]]:
+    """The citizen's own phone and e-mail as patterns over the folded text, in any ordinary
+    spelling: 138 1234 5678, 138-1234-5678, 138.1234.5678, +86/0086, full-width or Chinese
+    numerals; an e-mail in any case, with a full-width ＠ or a 。 for a dot."""
+    patterns: list[tuple[re.Pattern[str], str]] = []
+    for raw in values:
+        value = _fold(raw or "").strip()
+        if "@" in value:
+            local, _, domain = value.partition("@")
+            if local and domain:
+                dotted = r"[.。]".join(re.escape(part) for part in domain.split("."))
+                pattern = (
+                    rf"(?<![A-Za-z0-9._%+\-]){re.escape(local)}\s?@\s?{dotted}(?![A-Za-z0-9\-])(?![.。][A-Za-z0-9])"
+                )
+                patterns.append((re.compile(pattern, re.IGNORECASE), "email"))
+            continue
+        number = re.sub(r"[^0-9]", "", value.translate(_NUMERAL_FOLD))
+        if (len(number), number[:-11]) in ((13, "86"), (15, "0086")) and number[-11] == "1":
+            number = number[-11:]
+        if len(number) < 7:  # too short to tell from any other number
+            continue
+        if len(number) == 11 and number[0] == "1":
+            prefix = r"(?:(?:\+|00)?86[\s\-.]{0,3})?"
+            patterns.append((re.compile(r"(?<![0-9])" + prefix + _PRIVATE_SEP.join(number) + r"(?![0-9])"), "mobile"))
+            continue
+        patterns.append((re.compile(r"(?<![0-9])" + _PRIVATE_SEP.join(number) + r"(?![0-9])"), "landline"))
+        # 0731-88886666 is also given without its area code (010 and 02x have 3 digits, others 4).
+        area = 3 if number[:2] in ("01", "02") else 4
+        local = number[area:]
+        if number[0] == "0" and 7 <= len(local) <= 8:
+            patterns.append((re.compile(r"(?<![0-9])" + _PRIVATE_SEP.join(local) + r"(?![0-9])"), "landline"))
+    return patterns
+
+
+def _find_private_values(folded: str, private_values: Iterable[str]) -> Iterable[_Candidate]:
+    numerals = folded.translate(_NUMERAL_FOLD)
+    for pattern, kind in _private_patterns(private_values):
+        for m in pattern.finditer(folded if kind == "email" else numerals):
+            yield m.start(), m.end(), kind
+
+
+def _find(
+    text: str, extra_names: Iterable[str], private_values: Iterable[str]
+) -> tuple[list[MaskSpan], set[tuple[int, int]]]:
+    """The spans to hide, and which of them are the citizen's own phone or e-mail."""
     if not text:
-        return []
-    extra = list(extra_names)
+        return [], set()
+    # Everything but names is matched on the folded copy; jieba reads what the citizen wrote.
+    folded = _fold(text)
     candidates: list[_Candidate] = []
-    candidates.extend(_find_emails(text))
-    candidates.extend(_find_ids(text))
-    candidates.extend(_find_bank_cards(text))
-    candidates.extend(_find_accounts(text))
-    candidates.extend(_find_mobiles(text))
-    candidates.extend(_find_landlines(text))
-    candidates.extend(_find_plates(text))
-    candidates.extend(_find_addresses(text))
-    extra_cands = list(_find_extra_names(text, extra))
+    candidates.extend(_find_emails(folded))
+    candidates.extend(_find_ids(folded))
+    candidates.extend(_find_bank_cards(folded))
+    candidates.extend(_find_accounts(folded))
+    candidates.extend(_find_mobiles(folded))
+    candidates.extend(_find_landlines(folded))
+    candidates.extend(_find_plates(folded))
+    candidates.extend(_find_addresses(folded))
+    extra_cands = list(_find_extra_names(text, extra_names))
+    private_cands = list(_find_private_values(folded, private_values))
     candidates.extend(extra_cands)
+    candidates.extend(private_cands)
     if re.search(rf"[{_HAN}]", text):
         tokens = _tokens(text)
         candidates.extend(_find_names_patterns(text, {start for _, _, start in tokens}))
         candidates.extend(_find_names_jieba(text, tokens))
-    forced = {(s, e) for s, e, _ in extra_cands}
-    return [MaskSpan(s, e, k, text[s:e]) for s, e, k in _resolve(candidates, forced)]
+    spans = [MaskSpan(s, e, k, text[s:e]) for s, e, k in _resolve(candidates, {*extra_cands, *private_cands})]
+    return spans, {(s, e) for s, e, _ in private_cands}
+
+
+def find_personal_data(
+    text: str, *, extra_names: Iterable[str] = (), private_values: Iterable[str] = ()
+) -> list[MaskSpan]:
+    """Spans of personal data in `text`, sorted and non-overlapping (see module docstring).
+    `extra_names` and `private_values` are the citizen's own name and phone/e-mail: hidden
+    wherever they appear, and before anything else that overlaps them."""
+    return _find(text, extra_names, private_values)[0]
 
 
 def apply_spans(text: str, spans: Iterable[MaskSpan]) -> str:
@@ -867,9 +1005,11 @@ def apply_spans(text: str, spans: Iterable[MaskSpan]) -> str:
     return "".join(out)
 
 
-def mask_personal_data(text: str, *, extra_names: Iterable[str] = ()) -> MaskResult:
+def mask_personal_data(
+    text: str, *, extra_names: Iterable[str] = (), private_values: Iterable[str] = ()
+) -> MaskResult:
     """Find personal data in `text` and return the masked text with the spans used."""
-    spans = find_personal_data(text, extra_names=extra_names)
+    spans = find_personal_data(text, extra_names=extra_names, private_values=private_values)
     return MaskResult(text=apply_spans(text, spans), spans=tuple(spans))
 
 
@@ -882,11 +1022,10 @@ def mask_official_reply(
     text: str, *, extra_names: Iterable[str] = (), private_values: Iterable[str] = ()
 ) -> MaskResult:
     """Mask an official reply: like `mask_personal_data`, but landlines and emails stay visible
-    unless they are one of `private_values` (the citizen's own phone and email)."""
-    private = {value for value in private_values if value}
+    unless they are one of `private_values` (the citizen's own phone and email, in any spelling)."""
+    found, private = _find(text, extra_names, private_values)
     spans = tuple(
-        span for span in find_personal_data(text, extra_names=extra_names)
-        if span.kind not in OFFICIAL_CONTACT_KINDS or span.original in private
+        span for span in found if span.kind not in OFFICIAL_CONTACT_KINDS or (span.start, span.end) in private
     )
     return MaskResult(text=apply_spans(text, spans), spans=spans)
 
@@ -896,7 +1035,8 @@ def mask_case_text(
 ) -> str:
     """The public copy of one text of a case: the citizen's title or message, or (`reply`) the
     department's answer, which keeps the office's landline and mailbox unless they are the citizen's
-    own. What the citizen told us about themselves is hidden wherever it appears.
+    own. What the citizen told us about themselves (name, phone, e-mail) is hidden wherever it
+    appears, in their own text as in the reply, however it is spelled there.
 
     The one rule for every case, live (`cases.actions`, at acceptance and at approval) or imported
     (`cases.importing` and the `import_cases` command, whose worker processes call it without
@@ -905,6 +1045,6 @@ def mask_case_text(
     if not text:
         return ""
     names = [citizen_name] if citizen_name else []
-    if reply:
-        return mask_official_reply(text, extra_names=names, private_values=[citizen_phone, citizen_email]).text
-    return mask_personal_data(text, extra_names=names).text
+    private = [citizen_phone, citizen_email]
+    mask = mask_official_reply if reply else mask_personal_data
+    return mask(text, extra_names=names, private_values=private).text

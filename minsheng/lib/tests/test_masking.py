@@ -512,6 +512,84 @@ CORPUS: list[tuple[str, Row]] = [
             ["一三五", "二四六", "一九九八年", "二〇一九年"],
         ),
     ),
+    # --- full-width spellings (Chinese keyboards) ---
+    (
+        "full_width_qq_number",
+        ("物业不接电话，加我ＱＱ１２３４５６７８９细说。", {"account"}, ["３４５６７"], ["ＱＱ１２*****８９", "物业"]),
+    ),
+    (
+        "full_width_qq_after_full_width_colon",
+        ("ＱＱ：９８７６５４３２１，晚上在线。", {"account"}, ["７６５４３"], ["ＱＱ：９８*****２１", "晚上在线"]),
+    ),
+    (
+        "full_width_wechat_id",
+        (
+            "夜间施工的视频在我这里，微信：ｚｈａｎｇｓａｎ＿１９８８。",
+            {"account"},
+            ["ａｎｇｓａｎ"],
+            ["微信：ｚｈ*********８８", "视频"],
+        ),
+    ),
+    (
+        "full_width_mobile",
+        ("我的手机１３８１２３４５６７８，白天打。", {"mobile"}, ["１２３４"], ["１３８****５６７８", "白天"]),
+    ),
+    (
+        "full_width_email",
+        ("材料发到ＷＡＮＧ＿ＬＩ＠ＥＸＡＭＰＬＥ．ＣＯＭ了。", {"email"}, ["ＡＮＧ＿ＬＩ"], ["Ｗ***＠ＥＸＡＭＰＬＥ．ＣＯＭ"]),
+    ),
+    (
+        "full_width_room_number",
+        ("幸福小区３栋２单元５０２室漏水。", {"address"}, ["５０２"], ["幸福小区*栋*单元***室"]),
+    ),
+    (
+        "full_width_quantities_stay",
+        (
+            "全县２０多个乡镇，加班费一天只有５０元，每周不超过４４小时，供电热线（９５５９８）。",
+            set(),
+            [],
+            ["２０多个", "５０元", "４４小时", "（９５５９８）"],
+        ),
+    ),
+    # --- mobiles mixing Arabic and Chinese numerals ---
+    (
+        "mixed_numeral_mobile",
+        ("有事打138一二三四5678，谢谢。", {"mobile"}, ["一二三四"], ["138****5678"]),
+    ),
+    (
+        "mixed_numeral_mobile_grouped",
+        ("家长电话幺38 1234 五六七八，孩子在三年级。", {"mobile"}, ["1234"], ["幺38 **** 五六七八", "三年级"]),
+    ),
+    (
+        "mobile_grouped_freely_after_a_label",
+        ("联系电话：1381 234 5678，或手机：139.8765.4321", {"mobile"}, ["1 234", "8765"], ["138* *** 5678", "139.****.4321"]),
+    ),
+    (
+        "mixed_numeral_quantities_stay",
+        (
+            "仓库里有一三八个纸箱，单价138元，订单号1380000一二三四5678901。",
+            set(),
+            [],
+            ["一三八个", "138元", "1380000一二三四5678901"],
+        ),
+    ),
+    # --- WeChat under its nicknames ---
+    ("wechat_vx_label", ("证据视频在vx zhangsan1988里。", {"account"}, ["angsan19"], ["vx zh********88"])),
+    ("wechat_v_xin_label", ("v信：lisi_2020，加的时候备注小区。", {"account"}, ["isi_20"], ["v信：li*****20"])),
+    ("wechat_capital_v_xin_label", ("有照片，V信号wangwu88。", {"account"}, ["ngwu"], ["V信号wa****88"])),
+    ("wechat_wx_hao_label", ("wx号 abc123456 可加。", {"account"}, ["c1234"], ["wx号 ab*****56"])),
+    ("wechat_wei_xin_homophone", ("威信：zhaoliu99，随时联系。", {"account"}, ["aoliu"], ["威信：zh*****99"])),
+    ("wechat_wei_xin_flower_homophone", ("薇信 qianqi_77 有视频。", {"account"}, ["anqi_"], ["薇信 qi*****77"])),
+    ("wechat_with_a_space", ("微 信：sunba2019，白天回复。", {"account"}, ["nba20"], ["微 信：su*****19"])),
+    (
+        "wechat_nicknames_without_an_id_stay",
+        (
+            "政府的威信受到影响，tv信号很差，vx和v信都不回。",
+            set(),
+            [],
+            ["政府的威信受到影响", "tv信号很差", "vx和v信都不回"],
+        ),
+    ),
     ("traffic_metro_line", ("地铁3号线5号出口电梯坏了一个月。", set(), [], ["3号线", "5号出口"])),
     (
         "environment_department_names",
@@ -783,8 +861,160 @@ def test_case_text_hides_accounts_numeral_mobiles_and_plates(text: str, public: 
     assert mask_case_text(text, citizen_name="张三") == public
 
 
+def test_full_width_text_is_returned_in_its_own_spelling_with_only_the_secret_starred() -> None:
+    text = "（ＱＱ：１２３４５６７８９）　谢谢！"
+    assert mask_personal_data(text).text == "（ＱＱ：１２*****８９）　谢谢！"
+
+
+def test_a_full_width_id_card_is_recognised_by_its_check_character() -> None:
+    full_width = ID_A.translate({ord(d): ord(d) + 0xFEE0 for d in "0123456789"})
+    result = mask_personal_data(f"身份证{full_width}")
+    assert [s.kind for s in result.spans] == ["id_card"]
+    assert result.text == f"身份证{full_width[:4]}{'*' * 10}{full_width[-4:]}"
+
+
+def test_a_full_width_email_keeps_its_full_width_at_sign_and_domain() -> None:
+    assert mask_personal_data("ｗａｎｇ＠ｅｘａｍｐｌｅ．ｃｏｍ").text == "ｗ***＠ｅｘａｍｐｌｅ．ｃｏｍ"
+
+
+@pytest.mark.parametrize(
+    ("text", "public"),
+    [
+        ("138一二三四5678", "138****5678"),
+        ("幺38 1234 五六七八", "幺38 **** 五六七八"),
+        ("一三八1234五六七八", "一三八****五六七八"),
+        ("幺3八-一二34-5六7八", "幺3八-****-5六7八"),
+    ],
+)
+def test_a_mobile_mixing_arabic_and_chinese_numerals_keeps_its_first_three_and_last_four(
+    text: str, public: str
+) -> None:
+    assert mask_personal_data(text).text == public
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["一三八个", "我买了138个一三八", "138一二三四567", "138一二三四56789", "2138一二三四5678", "128一二三四5678", "一百三十八元"],
+)
+def test_numeral_runs_that_are_not_eleven_with_a_mobile_start_stay(text: str) -> None:
+    assert not any(s.kind == "mobile" for s in find_personal_data(text)), text
+
+
+def test_after_a_phone_label_a_mobile_may_be_grouped_any_way() -> None:
+    assert mask_personal_data("电话：1381 234 5678").text == "电话：138* *** 5678"
+    assert mask_personal_data("手机 138.1234.5678").text == "手机 138.****.5678"
+    assert mask_personal_data("联系方式：138 一二三 四五 六七八").text == "联系方式：138 *** *五 六七八"
+
+
+def test_without_a_label_a_dotted_or_oddly_grouped_number_is_not_taken_for_a_mobile() -> None:
+    for text in ("版本1381.234.5678", "1381 234 5678"):
+        assert not any(s.kind == "mobile" for s in find_personal_data(text)), text
+
+
+@pytest.mark.parametrize("label", ["vx", "VX", "v信", "V信", "wx号", "威信", "薇信", "微 信", "微信"])
+def test_a_wechat_id_after_any_of_its_labels_is_masked(label: str) -> None:
+    spans = find_personal_data(f"{label}：zhangsan_1988")
+    assert [(s.kind, s.original) for s in spans] == [("account", "zhangsan_1988")]
+
+
+def test_a_wechat_id_without_a_label_is_not_an_account() -> None:
+    for text in ("zhangsan_1988", "信zhangsan_1988", "tv信zhangsan_1988", "微博zhangsan_1988"):
+        assert not any(s.kind == "account" for s in find_personal_data(text)), text
+
+
 def test_empty_text_has_no_spans() -> None:
     assert mask_personal_data("") == MaskResult(text="", spans=())
+
+
+# ---------------------------------------------------------------------------------------------
+# The citizen's own phone and e-mail, known to the case, in whatever spelling they appear.
+PHONE = "13812345678"
+EMAIL = "Wang.Li@example.com"
+
+
+def public_message(text: str, **citizen: str) -> str:
+    from minsheng.lib.masking import mask_case_text
+
+    return mask_case_text(text, citizen_phone=citizen.get("phone", PHONE), citizen_email=citizen.get("email", EMAIL))
+
+
+def public_reply(text: str, **citizen: str) -> str:
+    from minsheng.lib.masking import mask_case_text
+
+    return mask_case_text(
+        text, reply=True, citizen_phone=citizen.get("phone", PHONE), citizen_email=citizen.get("email", EMAIL)
+    )
+
+
+@pytest.mark.parametrize(
+    ("spelling", "public"),
+    [
+        ("138 1234 5678", "138 **** 5678"),
+        ("138-1234-5678", "138-****-5678"),
+        ("138.1234.5678", "138.****.5678"),
+        ("1381 2345 678", "138* ***5 678"),
+        ("１３８１２３４５６７８", "１３８****５６７８"),
+        ("１３８－１２３４－５６７８", "１３８－****－５６７８"),
+        ("+86 138 1234 5678", "+86 138 **** 5678"),
+        ("+86-13812345678", "+86-138****5678"),
+        ("0086 13812345678", "0086 138****5678"),
+        ("8613812345678", "86138****5678"),
+        ("幺三八一二三四五六七八", "幺三八****五六七八"),
+    ],
+)
+def test_the_citizens_own_phone_is_hidden_in_their_message_and_in_the_reply_in_any_spelling(
+    spelling: str, public: str
+) -> None:
+    text = f"本人手机号{spelling}，请回电。"
+    assert public_message(text) == f"本人手机号{public}，请回电。"
+    assert public_reply(text) == f"本人手机号{public}，请回电。"
+
+
+def test_the_citizens_own_phone_without_a_label_or_usual_grouping_is_hidden_because_the_case_knows_it() -> None:
+    # Without the citizen's number this grouping is no mobile (see above); with it, it is theirs.
+    assert public_message("有事找我 1 3 8 1 2 3 4 5 6 7 8 随时") == "有事找我 1 3 8 * * * * 5 6 7 8 随时"
+    assert public_message("有事找我 1 3 8 1 2 3 4 5 6 7 8 随时", phone="") == "有事找我 1 3 8 1 2 3 4 5 6 7 8 随时"
+
+
+@pytest.mark.parametrize(
+    "spelling", ["WANG.LI@EXAMPLE.COM", "wang.li@example.com", "wang.li＠example.com", "ｗａｎｇ．ｌｉ＠ｅｘａｍｐｌｅ．ｃｏｍ",
+                 "wang.li@example。com", "Wang.Li @ example.com"]
+)
+def test_the_citizens_own_email_is_hidden_in_upper_case_full_width_or_with_a_chinese_full_stop(spelling: str) -> None:
+    for public in (public_message(f"邮箱：{spelling}。"), public_reply(f"已发送至您的邮箱{spelling}。")):
+        assert "ang" not in public.lower() and "ａｎｇ" not in public, public
+        assert "***" in public
+
+
+def test_the_citizens_landline_is_hidden_in_a_reply_with_or_without_its_area_code() -> None:
+    reply = "已按您留的电话0731-88886666、(0731)8888.6666及88886666联系您。"
+    assert public_reply(reply, phone="0731-88886666") == (
+        "已按您留的电话0731-******66、(0731)****.**66及******66联系您。"
+    )
+
+
+def test_the_departments_landline_and_mailbox_in_a_reply_stay_when_they_are_not_the_citizens() -> None:
+    reply = "如有疑问请致电0731-84561234或发邮件至zjj@a-city.gov.cn，也可拨打12345。"
+    assert public_reply(reply) == reply
+
+
+def test_numbers_that_merely_contain_the_citizens_phone_stay() -> None:
+    text = f"订单号2{PHONE}0，快递单{PHONE}99，热线12345，金额138元。"
+    assert public_message(text, phone=PHONE) == text
+
+
+def test_an_address_that_merely_contains_the_citizens_email_stays() -> None:
+    text = "单位邮箱是xwang.li@example.com和wang.li@example.com.cn。"
+    assert public_reply(text) == text
+
+
+def test_private_values_are_hidden_the_same_in_a_message_and_in_a_reply() -> None:
+    text = "联系我：138 1234 5678 或 WANG.LI@EXAMPLE.COM"
+    assert public_message(text) == public_reply(text) == "联系我：138 **** 5678 或 W***@EXAMPLE.COM"
+
+
+def test_a_phone_too_short_to_tell_from_other_numbers_is_not_matched_as_private() -> None:
+    assert public_message("共12345人，编号12345", phone="12345") == "共12345人，编号12345"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -887,12 +1117,31 @@ _pieces = st.one_of(
             "@",
             "号",
             "室",
+            "ＱＱ１２３４５６７８９",
+            "ＱＱ：９８７６５４３２１",
+            "微信：ｚｈａｎｇｓａｎ＿１９８８",
+            "１３８１２３４５６７８",
+            "ｗａｎｇ＠ｅｘａｍｐｌｅ．ｃｏｍ",
+            "138一二三四5678",
+            "幺38 1234 五六七八",
+            "电话：1381 234 5678",
+            "手机",
+            "v信：lisi_2020",
+            "微 信 ",
+            "vx",
+            "138.1234.5678",
+            "１",
+            "＊",
+            "　",
+            "．",
         ]
     ),
     st.text(alphabet="0123456789 -*", max_size=24),
     st.text(alphabet="的小区噪音工资学校反映电话邮箱身份证号", max_size=8),
 )
 _texts = st.lists(_pieces, max_size=12).map("".join)
+_CITIZEN_PHONES = st.sampled_from(["13812345678", "+86 139 8765 4321", "0731-88886666", "1234"])
+_CITIZEN_EMAILS = st.sampled_from(["wang@example.com", "A.B@EXAMPLE.COM", ""])
 
 _PROPERTY_SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -903,6 +1152,19 @@ def test_masking_the_masked_text_finds_no_new_structured_data(text: str) -> None
     once = mask_personal_data(text).text
     again = find_personal_data(once)
     assert [s for s in again if s.kind in _STRUCTURED] == []
+
+
+@_PROPERTY_SETTINGS
+@given(_texts, _CITIZEN_PHONES, _CITIZEN_EMAILS, st.booleans())
+def test_a_case_text_masked_with_the_citizens_details_is_stable_and_keeps_its_length(
+    text: str, phone: str, email: str, reply: bool
+) -> None:
+    from minsheng.lib.masking import mask_case_text
+
+    once = mask_case_text(text, reply, citizen_phone=phone, citizen_email=email)
+    assert mask_case_text(once, reply, citizen_phone=phone, citizen_email=email) == once
+    if "@" not in text and "＠" not in text:  # only an e-mail's local part changes length
+        assert len(once) == len(text)
 
 
 @_PROPERTY_SETTINGS
