@@ -217,8 +217,11 @@ def public_copy(case: Case, *, limit: int | None = None) -> tuple[str, str]:
         body = ""
     else:
         body = case.body[:limit + _SNIPPET_MARGIN]
-    title = mask_case_text(case.title, citizen_name=case.citizen_name)[:100]
-    body = mask_case_text(body, citizen_name=case.citizen_name)
+    # The citizen's own phone and e-mail are hidden in their own text too, as in the reply.
+    title = mask_case_text(case.title, citizen_name=case.citizen_name, citizen_phone=case.citizen_phone,
+                           citizen_email=case.citizen_email)[:100]
+    body = mask_case_text(body, citizen_name=case.citizen_name, citizen_phone=case.citizen_phone,
+                          citizen_email=case.citizen_email)
     return title, body if limit is None else body[:limit]
 
 
