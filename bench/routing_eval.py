@@ -160,20 +160,21 @@ def blocked_splits(rows: list[dict[str, str]], raw: list[int], twins: dict[int, 
 
 def run_blocked(rows: list[dict[str, str]], raw: list[int], twins: dict[int, set[int]], folds: int) -> None:
     """Macro-F1 on the raw rows with neighbouring typed rows kept out of training together, for the
-    production model and the configuration it replaced (title block at full weight, C = 0.5)."""
+    production model, the same without class offsets, and the configurations it replaced."""
     router = routing.Router
     configurations = [
-        ("production", router.C, router.MINORITY_TITLE_WEIGHT),
-        ("title block weight 1, C = 0.5 (model of 2026-11-21 morning)", 0.5, 1.0),
-        ("title block weight 0, C = 1", router.C, 0.0),
+        ("production", router.C, router.MINORITY_TITLE_WEIGHT, router.OFFSET_SPLITS),
+        ("production without class offsets", router.C, router.MINORITY_TITLE_WEIGHT, 0),
+        ("title block weight 1, C = 0.5, no offsets (model of 2026-11-21 morning)", 0.5, 1.0, 0),
+        ("title block weight 0, C = 1, no offsets", router.C, 0.0, 0),
     ]
-    saved = router.C, router.MINORITY_TITLE_WEIGHT
+    saved = router.C, router.MINORITY_TITLE_WEIGHT, router.OFFSET_SPLITS
     labels = [r["label"] for r in rows]
     splits = blocked_splits(rows, raw, twins, folds)
     print("\nraw rows, folds of neighbouring rows (one pass):", flush=True)
     try:
-        for name, c, title_weight in configurations:
-            router.C, router.MINORITY_TITLE_WEIGHT = c, title_weight
+        for name, c, title_weight, offset_splits in configurations:
+            router.C, router.MINORITY_TITLE_WEIGHT, router.OFFSET_SPLITS = c, title_weight, offset_splits
             pred: dict[int, str] = {}
             for train, test in splits:
                 model = router.train([rows[i]["title"] for i in train], [rows[i]["text"] for i in train],
@@ -183,7 +184,7 @@ def run_blocked(rows: list[dict[str, str]], raw: list[int], twins: dict[int, set
             result = routing.evaluate([labels[i] for i in raw], [pred[i] for i in raw])
             print(f"  {name:<62} macro-F1 {result['macro_f1']:.4f}  accuracy {result['accuracy']:.3f}", flush=True)
     finally:
-        router.C, router.MINORITY_TITLE_WEIGHT = saved
+        router.C, router.MINORITY_TITLE_WEIGHT, router.OFFSET_SPLITS = saved
 
 
 def run_population(rows: list[dict[str, str]], seeds: int, folds: int = 10) -> None:
@@ -203,30 +204,38 @@ def run_population(rows: list[dict[str, str]], seeds: int, folds: int = 10) -> N
     print(f"\nthe file as a random hold-out sees it: stratified {folds}-fold over all {len(rows)} rows, "
           f"near-duplicates left in training ({sum(1 for v in twins.values() if v)} rows have one):", flush=True)
     per_class: dict[str, list[float]] = {}
-    for seed in range(seeds):
+    router = routing.Router
+    saved = router.OFFSET_SPLITS
+    for seed, offset_splits in ((seed, splits) for seed in range(seeds) for splits in (saved, 0)):
+        name = "production" if offset_splits else "without class offsets"
+        router.OFFSET_SPLITS = offset_splits
         pred: dict[int, str] = {}
         in_training: set[int] = set()
-        for train, test in leak_free_splits(rows, everyone, no_exclusion, folds, seed):
-            model = routing.Router.train([rows[i]["title"] for i in train], [rows[i]["text"] for i in train],
-                                         [labels[i] for i in train], seed=seed)
-            out = model.predict([rows[i]["title"] for i in test], [rows[i]["text"] for i in test])
-            pred.update((i, p.label) for i, p in zip(test, out, strict=True))
-            testing = set(test)
-            in_training.update(i for i in test if twins[i] - testing)
+        try:
+            for train, test in leak_free_splits(rows, everyone, no_exclusion, folds, seed):
+                model = router.train([rows[i]["title"] for i in train], [rows[i]["text"] for i in train],
+                                     [labels[i] for i in train], seed=seed)
+                out = model.predict([rows[i]["title"] for i in test], [rows[i]["text"] for i in test])
+                pred.update((i, p.label) for i, p in zip(test, out, strict=True))
+                testing = set(test)
+                in_training.update(i for i in test if twins[i] - testing)
+        finally:
+            router.OFFSET_SPLITS = saved
 
         def scored(subset: list[int], pred: dict[int, str] = pred) -> dict[str, Any]:
             return routing.evaluate([labels[i] for i in subset], [pred[i] for i in subset])
 
         overall = scored(everyone)
-        for label, cells in overall["per_class"].items():
-            per_class.setdefault(label, []).append(cells["f1"])
+        if offset_splits:
+            for label, cells in overall["per_class"].items():
+                per_class.setdefault(label, []).append(cells["f1"])
         with_twin = [i for i in everyone if i in in_training]
         without = [i for i in everyone if i not in in_training]
-        print(f"  seed {seed}: all rows macro-F1 {overall['macro_f1']:.4f} (accuracy {overall['accuracy']:.4f}) | "
+        print(f"  {name}, seed {seed}: all rows macro-F1 {overall['macro_f1']:.4f} (accuracy {overall['accuracy']:.4f}) | "
               f"pre-cleaned {scored(pre_cleaned)['macro_f1']:.4f} | raw {scored(raw)['macro_f1']:.4f} | "
               f"accuracy with a near-duplicate in training {scored(with_twin)['accuracy']:.3f} ({len(with_twin)}), "
               f"without {scored(without)['accuracy']:.3f} ({len(without)})", flush=True)
-    print("  per class F1 over all rows (mean over seeds): "
+    print("  production, per class F1 over all rows (mean over seeds): "
           + ", ".join(f"{label} {np.mean(f1):.3f}" for label, f1 in sorted(per_class.items())), flush=True)
 
 
@@ -421,40 +430,13 @@ def run_variants(rows: list[dict[str, str]], raw: list[int], twins: dict[int, se
               flush=True)
 
 
-def _macro_f1(truth: np.ndarray, predicted: np.ndarray, n_classes: int) -> float:
-    counts = np.zeros((n_classes, n_classes))
-    np.add.at(counts, (truth, predicted), 1)
-    right, said, real = np.diag(counts), counts.sum(axis=0), counts.sum(axis=1)
-    return float(np.mean(2 * right / np.maximum(said + real, 1)))
-
-
-OFFSET_STEPS = np.linspace(-0.5, 0.5, 21)
-
-
-def class_offsets(margins: np.ndarray, truth: np.ndarray) -> np.ndarray:
-    """One offset per class, added to its margin, maximising the macro-F1 of held-out margins
-    (coordinate ascent over OFFSET_STEPS, two rounds over the classes): a per-class threshold chosen on
-    held-out messages (Lipton et al., "Thresholding classifiers to maximize F1 score", 2014)."""
-    n_classes = margins.shape[1]
-    offsets = np.zeros(n_classes)
-    best = _macro_f1(truth, np.argmax(margins, axis=1), n_classes)
-    for _round in range(2):
-        for k in range(n_classes):
-            for step in OFFSET_STEPS:
-                trial = offsets.copy()
-                trial[k] = step
-                score = _macro_f1(truth, np.argmax(margins + trial, axis=1), n_classes)
-                if score > best + 1e-9:
-                    best, offsets = score, trial
-    return offsets
-
-
 def run_offsets(rows: list[dict[str, str]], raw: list[int], twins: dict[int, set[int]], data_dir: Path,
                 threshold: float, inner_seeds: int = 4) -> None:
-    """Class offsets (tried, not adopted; docs/intelligence.md): the production NBSVM fitted once per
-    split, then ranked with offsets chosen on the held-out margins of the training set's typed rows,
-    from 2-fold splits of the training set with `inner_seeds` different seeds: each seed alone,
-    all seeds pooled, and each at half strength. Measures: the raw rows (leak-free passes with seeds
+    """Class offsets (docs/intelligence.md, "Class offsets"): the NBSVM fitted once per split, then
+    ranked with offsets chosen on the held-out margins of all the training set's rows (production:
+    two inner splits pooled) or of its typed rows only (tried first, not adopted), from 2-fold
+    splits of the training set with `inner_seeds` different seeds: each seed alone, seeds pooled,
+    and at half strength. Measures: the raw rows (leak-free passes with seeds
     0 and 1), the raw rows in folds of neighbouring rows, and the other files' typed messages."""
     from sklearn.model_selection import StratifiedKFold
 
@@ -493,22 +475,26 @@ def run_offsets(rows: list[dict[str, str]], raw: list[int], twins: dict[int, set
                     held[held_rows] = routing.NBSVMClassifier(C=router.C, random_state=0).fit(
                         x_train[fit_rows], y[fit_rows], sample_weight=weights[fit_rows]
                     ).decision_function(x_train[held_rows])
-                held_out.append(held[typed])
+                held_out.append(held)
             fits[name].append({"classes": model.classes_, "test": test, "scores": model.decision_function(x_test),
-                               "held_out": held_out, "truth": truth[typed]})
+                               "held_out": held_out, "truth": truth, "typed": typed})
 
-    def offsets(seeds: list[int], scale: float = 1.0):  # type: ignore[no-untyped-def]
+    def offsets(seeds: list[int], scale: float = 1.0, typed_only: bool = True):  # type: ignore[no-untyped-def]
         def chosen(fit: dict[str, Any]) -> np.ndarray:
-            margins = np.vstack([fit["held_out"][seed] for seed in seeds])
-            return scale * class_offsets(margins, np.tile(fit["truth"], len(seeds)))
+            rows_used = fit["typed"] if typed_only else np.ones_like(fit["typed"])
+            margins = np.vstack([fit["held_out"][seed][rows_used] for seed in seeds])
+            return scale * routing.class_offsets(margins, np.tile(fit["truth"][rows_used], len(seeds)))
         return chosen
 
-    table: list[tuple[str, Any]] = [("no offsets (production)", lambda fit: 0.0)]
-    table += [(f"offsets, inner split seed {seed}", offsets([seed])) for seed in range(inner_seeds)]
-    table += [(f"offsets, seeds 0-{inner_seeds - 1} pooled", offsets(list(range(inner_seeds))))]
-    table += [(f"  halved, seed {seed}", offsets([seed], 0.5)) for seed in range(inner_seeds)]
+    table: list[tuple[str, Any]] = [("no offsets", lambda fit: 0.0)]
+    table += [(f"all rows, inner split seed {seed}", offsets([seed], typed_only=False)) for seed in range(inner_seeds)]
+    table += [("all rows, seeds 0-1 pooled (production)", offsets([0, 1], typed_only=False))]
+    table += [(f"all rows, seeds 0-{inner_seeds - 1} pooled", offsets(list(range(inner_seeds)), typed_only=False))]
+    table += [(f"typed rows, inner split seed {seed}", offsets([seed])) for seed in range(inner_seeds)]
+    table += [(f"typed rows, seeds 0-{inner_seeds - 1} pooled", offsets(list(range(inner_seeds))))]
     table += [(f"  halved, seeds 0-{inner_seeds - 1} pooled", offsets(list(range(inner_seeds)), 0.5))]
-    print("\nclass offsets chosen on the typed rows' held-out margins: macro-F1 (accuracy):", flush=True)
+    print("\nclass offsets chosen on held-out margins of all training rows or of its typed rows only: macro-F1 "
+          "(accuracy):", flush=True)
     for title, chosen in table:
         cells = []
         for name, (_splits, test_rows) in measures.items():
@@ -539,7 +525,8 @@ def main() -> int:
                         help="also score the raw rows with folds of neighbouring rows (production and the model it "
                              "replaced)")
     parser.add_argument("--offsets", action="store_true",
-                        help="also run the class-offsets experiment (tried, not adopted)")
+                        help="also compare class offsets chosen on all training rows (production) with none and "
+                             "with offsets chosen on the typed rows only")
     parser.add_argument("--population", type=int, default=0, metavar="SEEDS",
                         help="also score every row of the file in stratified 10-fold passes with near-duplicates left "
                              "in training, as a random hold-out sees it (SEEDS passes)")

@@ -331,3 +331,75 @@ def test_a_model_saved_before_the_title_weight_existed_predicts_as_it_did() -> N
     before = typed.predict_proba(titles, texts)
     del typed._features.title_weight  # the attribute older pickles lack
     assert np.allclose(typed.predict_proba(titles, texts), before)
+
+
+def _margins_with_a_shy_class(rng: np.random.Generator, n: int, shift: float) -> tuple[np.ndarray, np.ndarray]:
+    """Margins of 4 classes where the true class stands out by 1, plus noise, and class 3's margin is
+    always `shift` too low: a one-vs-rest model that under-scores one class."""
+    truth = rng.choice(4, size=n)
+    margins = rng.normal(0.0, 0.4, size=(n, 4))
+    margins[np.arange(n), truth] += 1.0
+    margins[:, 3] -= shift
+    return margins, truth
+
+
+def test_class_offsets_give_back_what_an_under_scored_class_loses() -> None:
+    margins, truth = _margins_with_a_shy_class(np.random.default_rng(2), 4000, 0.4)
+    offsets = routing.class_offsets(margins, truth)
+    # Only differences between offsets matter: class 3 gets back about the 0.4 it lost.
+    assert 0.25 <= offsets[3] - offsets[[0, 1, 2]].mean() <= 0.55
+    before = routing._macro_f1(truth, np.argmax(margins, axis=1), 4)
+    after = routing._macro_f1(truth, np.argmax(margins + offsets, axis=1), 4)
+    assert after > before + 0.01
+
+
+def test_class_offsets_never_lower_the_score_of_the_margins_they_were_chosen_on() -> None:
+    rng = np.random.default_rng(3)
+    for _ in range(5):
+        margins, truth = _margins_with_a_shy_class(rng, 300, float(rng.uniform(-0.5, 0.5)))
+        offsets = routing.class_offsets(margins, truth)
+        assert routing._macro_f1(truth, np.argmax(margins + offsets, axis=1), 4) >= routing._macro_f1(
+            truth, np.argmax(margins, axis=1), 4)
+
+
+def test_a_class_with_too_few_messages_keeps_offset_zero() -> None:
+    margins, truth = _margins_with_a_shy_class(np.random.default_rng(4), 4000, 0.3)
+    offsets = routing.class_offsets(margins, truth, adjustable=np.array([True, True, True, False]))
+    assert offsets[3] == 0.0
+
+
+def test_the_small_synthetic_corpus_is_too_small_for_offsets(router: Router) -> None:
+    # 15 messages per subject, under Router.MIN_FOR_OFFSET: every offset stays 0.
+    assert router._model.offsets is not None
+    assert not router._model.offsets.any()
+
+
+def test_offsets_are_chosen_when_classes_are_large_enough(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(Router, "MIN_FOR_OFFSET", 2)
+    trained = Router.train(*_corpus(), seed=0)
+    assert trained._model.offsets.shape == (len(trained.labels),)
+    monkeypatch.setattr(Router, "OFFSET_SPLITS", 0)
+    assert Router.train(*_corpus(), seed=0)._model.offsets is None
+
+
+def test_offsets_shift_the_margins_before_the_softmax(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(Router, "MIN_FOR_OFFSET", 2)
+    titles, texts, labels = _corpus()
+    trained = Router.train(titles, texts, labels, seed=0)
+    model = trained._model
+    X = trained._features.transform([routing._prepare(t, x) for t, x in zip(titles, texts, strict=True)])
+    expected = routing._softmax((model.model.decision_function(X) + model.offsets) / model.temperature)
+    assert np.allclose(trained.predict_proba(titles, texts), expected)
+
+
+def test_a_model_saved_before_the_offsets_existed_predicts_from_its_margins_alone(router: Router) -> None:
+    titles, texts, _labels = _corpus()
+    model = router._model
+    saved = model.offsets
+    try:
+        del model.offsets  # the attribute older pickles lack
+        X = router._features.transform([routing._prepare(t, x) for t, x in zip(titles, texts, strict=True)])
+        expected = routing._softmax(model.model.decision_function(X) / model.temperature)
+        assert np.allclose(router.predict_proba(titles, texts), expected)
+    finally:
+        model.offsets = saved
