@@ -28,7 +28,7 @@ from datetime import datetime
 from pathlib import Path
 
 from minsheng.insights.similar import keywords
-from minsheng.lib.masking import OFFICIAL_CONTACT_KINDS, find_personal_data
+from minsheng.lib.masking import find_personal_data, find_reply_personal_data
 
 __all__ = ["Check", "Reason", "check_reply", "load_sensitive_words"]
 
@@ -165,12 +165,11 @@ _SERIOUS = frozenset({"mobile", "account", "id_card", "bank_card"})
 
 
 def check_personal_data(reply: str, *, citizen_name: str = "", private_values: Sequence[str] = ()) -> Check:
-    private = {v for v in private_values if v}
     names = [citizen_name] if citizen_name else []
-    spans = [
-        s for s in find_personal_data(reply, extra_names=names)
-        if s.kind not in OFFICIAL_CONTACT_KINDS or s.original in private
-    ]
+    # The masking's own rule for replies: the citizen's phone and e-mail are recognised however the
+    # reply spells them (138-1234-5678, full-width, +86), so they are never taken for the office's.
+    found = find_reply_personal_data(reply, extra_names=names, private_values=[v for v in private_values if v])
+    spans = [s for s, _own in found]
     if not spans:
         return Check("personal_data", PASS, (Reason("No personal data found in the reply."),))
     reasons = tuple(
@@ -178,7 +177,7 @@ def check_personal_data(reply: str, *, citizen_name: str = "", private_values: S
                {"kind": s.kind, "start": s.start, "end": s.end, "value": s.original})
         for s in spans
     )
-    serious = any(s.kind in _SERIOUS or s.original in private or s.original == citizen_name for s in spans)
+    serious = any(s.kind in _SERIOUS or own or s.original == citizen_name for s, own in found)
     return Check("personal_data", FAIL if serious else WARN, reasons)
 
 

@@ -147,6 +147,7 @@ __all__ = [
     "MaskSpan",
     "apply_spans",
     "find_personal_data",
+    "find_reply_personal_data",
     "mask_personal_data",
     "mask_value",
 ]
@@ -1018,15 +1019,28 @@ def mask_personal_data(
 OFFICIAL_CONTACT_KINDS = frozenset({"landline", "email"})
 
 
+def find_reply_personal_data(
+    text: str, *, extra_names: Iterable[str] = (), private_values: Iterable[str] = ()
+) -> list[tuple[MaskSpan, bool]]:
+    """The spans an official reply hides, each with whether it is one of `private_values` (the
+    citizen's own phone and email, in any spelling). Landlines and emails are the office's and
+    stay out of the list unless they are the citizen's own. The reply checks read the flag: the
+    citizen's own number in a reply is a leak, not a contact."""
+    found, private = _find(text, extra_names, private_values)
+    return [
+        (span, (span.start, span.end) in private)
+        for span in found
+        if span.kind not in OFFICIAL_CONTACT_KINDS or (span.start, span.end) in private
+    ]
+
+
 def mask_official_reply(
     text: str, *, extra_names: Iterable[str] = (), private_values: Iterable[str] = ()
 ) -> MaskResult:
     """Mask an official reply: like `mask_personal_data`, but landlines and emails stay visible
     unless they are one of `private_values` (the citizen's own phone and email, in any spelling)."""
-    found, private = _find(text, extra_names, private_values)
-    spans = tuple(
-        span for span in found if span.kind not in OFFICIAL_CONTACT_KINDS or (span.start, span.end) in private
-    )
+    spans = tuple(span for span, _own in find_reply_personal_data(
+        text, extra_names=extra_names, private_values=private_values))
     return MaskResult(text=apply_spans(text, spans), spans=spans)
 
 

@@ -71,6 +71,20 @@ def test_the_departments_own_landline_is_not_personal_data() -> None:
     assert rc.check_personal_data("咨询电话0731-88886666，邮箱office@gov.cn。").level == rc.PASS
 
 
+def test_the_citizens_own_landline_and_email_fail_however_the_reply_spells_them() -> None:
+    # Written differently from the case record, they used to pass as the office's contacts.
+    check = rc.check_personal_data("已电话（0731）8888-6666联系您，材料发至ZHANG.SAN@QQ.COM。",
+                                   private_values=["0731-88886666", "zhang.san@qq.com"])
+    assert check.level == rc.FAIL
+    assert {r.params["kind"] for r in check.reasons} == {"landline", "email"}
+
+
+def test_the_offices_contacts_still_pass_next_to_the_citizens_details() -> None:
+    check = rc.check_personal_data("咨询电话0731-88886666，邮箱office@gov.cn。",
+                                   private_values=["13812345678", "zhang.san@qq.com"])
+    assert check.level == rc.PASS
+
+
 def test_sensitive_words_come_from_the_shipped_list_and_the_site_can_adjust_it() -> None:
     words = rc.load_sensitive_words()
     assert rc.check_sensitive("此事纯属无理取闹。", words).level == rc.FAIL
