@@ -238,8 +238,7 @@ def _softmax(z: np.ndarray) -> np.ndarray:
 
 def _macro_f1(truth: np.ndarray, predicted: np.ndarray, n_classes: int) -> float:
     """Macro-F1 of integer class indices (fast: the offsets search calls it a few hundred times)."""
-    counts = np.zeros((n_classes, n_classes))
-    np.add.at(counts, (truth, predicted), 1)
+    counts = np.bincount(truth * n_classes + predicted, minlength=n_classes * n_classes).reshape(n_classes, n_classes)
     right, said, real = np.diag(counts), counts.sum(axis=0), counts.sum(axis=1)
     return float(np.mean(2 * right / np.maximum(said + real, 1)))
 
@@ -261,12 +260,19 @@ def class_offsets(margins: np.ndarray, truth: np.ndarray, adjustable: np.ndarray
         for k in range(n_classes):
             if adjustable is not None and not adjustable[k]:
                 continue
+            # Moving class k's offset only decides between k and the best of the others, so that
+            # is computed once per class, not once per step (sites may have dozens of departments).
+            others = margins + offsets
+            others[:, k] = -np.inf
+            runner_up = np.argmax(others, axis=1)
+            runner_up_margin = others[np.arange(len(truth)), runner_up]
             for step in OFFSET_STEPS:
-                trial = offsets.copy()
-                trial[k] = step
-                score = _macro_f1(truth, np.argmax(margins + trial, axis=1), n_classes)
+                predicted = np.where(margins[:, k] + step > runner_up_margin, k, runner_up)
+                score = _macro_f1(truth, predicted, n_classes)
                 if score > best + 1e-9:
-                    best, offsets = score, trial
+                    best = score
+                    offsets = offsets.copy()
+                    offsets[k] = step
     return offsets
 
 
