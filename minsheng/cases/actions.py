@@ -189,10 +189,16 @@ def _require(text: str, message: str) -> str:
     return text
 
 
+def _masked(case: Case, text: str, *, reply: bool = False) -> str:
+    """`text` of this case as published: what the citizen told us about themselves (name, phone,
+    e-mail) is hidden wherever it appears, in their own text as in the reply."""
+    return mask_case_text(text, reply, citizen_name=case.citizen_name, citizen_phone=case.citizen_phone,
+                          citizen_email=case.citizen_email)
+
+
 def mask_reply(case: Case, text: str) -> str:
     """The public copy of a reply: the citizen's data hidden, the department's contacts kept."""
-    return mask_case_text(text, reply=True, citizen_name=case.citizen_name, citizen_phone=case.citizen_phone,
-                          citizen_email=case.citizen_email)
+    return _masked(case, text, reply=True)
 
 
 # Characters masked beyond a snippet's limit, so that a phone, ID or card number that the limit cuts
@@ -217,11 +223,8 @@ def public_copy(case: Case, *, limit: int | None = None) -> tuple[str, str]:
         body = ""
     else:
         body = case.body[:limit + _SNIPPET_MARGIN]
-    # The citizen's own phone and e-mail are hidden in their own text too, as in the reply.
-    title = mask_case_text(case.title, citizen_name=case.citizen_name, citizen_phone=case.citizen_phone,
-                           citizen_email=case.citizen_email)[:100]
-    body = mask_case_text(body, citizen_name=case.citizen_name, citizen_phone=case.citizen_phone,
-                          citizen_email=case.citizen_email)
+    title = _masked(case, case.title)[:100]
+    body = _masked(case, body)
     return title, body if limit is None else body[:limit]
 
 
