@@ -19,6 +19,7 @@ what varies; the training time and throughput lines measure the full pipeline.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import functools
 import os
@@ -26,6 +27,7 @@ import re
 import sys
 import time
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -158,33 +160,51 @@ def blocked_splits(rows: list[dict[str, str]], raw: list[int], twins: dict[int, 
     return splits
 
 
+@contextlib.contextmanager
+def router_settings(**values: Any) -> Iterator[None]:
+    """Router's class-level settings (C, MINORITY_TITLE_WEIGHT, OFFSET_SPLITS ...) set for a
+    comparison, and restored afterwards whatever happens."""
+    router = routing.Router
+    saved = {name: getattr(router, name) for name in values}
+    for name, value in values.items():
+        setattr(router, name, value)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            setattr(router, name, value)
+
+
+def predict_folds(rows: list[dict[str, str]], splits: list[tuple[list[int], list[int]]],
+                  seed: int = 0) -> dict[int, str]:
+    """The production pipeline's label for every test row of `splits`, each fold trained on its rows."""
+    pred: dict[int, str] = {}
+    for train, test in splits:
+        model = routing.Router.train([rows[i]["title"] for i in train], [rows[i]["text"] for i in train],
+                                     [rows[i]["label"] for i in train], seed=seed)
+        out = model.predict([rows[i]["title"] for i in test], [rows[i]["text"] for i in test])
+        pred.update((i, p.label) for i, p in zip(test, out, strict=True))
+    return pred
+
+
 def run_blocked(rows: list[dict[str, str]], raw: list[int], twins: dict[int, set[int]], folds: int) -> None:
     """Macro-F1 on the raw rows with neighbouring typed rows kept out of training together, for the
     production model, the same without class offsets, and the configurations it replaced."""
-    router = routing.Router
-    configurations = [
-        ("production", router.C, router.MINORITY_TITLE_WEIGHT, router.OFFSET_SPLITS),
-        ("production without class offsets", router.C, router.MINORITY_TITLE_WEIGHT, 0),
-        ("title block weight 1, C = 0.5, no offsets (model of 2026-11-21 morning)", 0.5, 1.0, 0),
-        ("title block weight 0, C = 1, no offsets", router.C, 0.0, 0),
+    configurations: list[tuple[str, dict[str, Any]]] = [
+        ("production", {}),
+        ("production without class offsets", {"OFFSET_SPLITS": 0}),
+        ("title block weight 1, C = 0.5, no offsets (model of 2026-11-21 morning)",
+         {"C": 0.5, "MINORITY_TITLE_WEIGHT": 1.0, "OFFSET_SPLITS": 0}),
+        ("title block weight 0, C = 1, no offsets", {"MINORITY_TITLE_WEIGHT": 0.0, "OFFSET_SPLITS": 0}),
     ]
-    saved = router.C, router.MINORITY_TITLE_WEIGHT, router.OFFSET_SPLITS
     labels = [r["label"] for r in rows]
     splits = blocked_splits(rows, raw, twins, folds)
     print("\nraw rows, folds of neighbouring rows (one pass):", flush=True)
-    try:
-        for name, c, title_weight, offset_splits in configurations:
-            router.C, router.MINORITY_TITLE_WEIGHT, router.OFFSET_SPLITS = c, title_weight, offset_splits
-            pred: dict[int, str] = {}
-            for train, test in splits:
-                model = router.train([rows[i]["title"] for i in train], [rows[i]["text"] for i in train],
-                                     [labels[i] for i in train], seed=0)
-                out = model.predict([rows[i]["title"] for i in test], [rows[i]["text"] for i in test])
-                pred.update((i, p.label) for i, p in zip(test, out, strict=True))
-            result = routing.evaluate([labels[i] for i in raw], [pred[i] for i in raw])
-            print(f"  {name:<62} macro-F1 {result['macro_f1']:.4f}  accuracy {result['accuracy']:.3f}", flush=True)
-    finally:
-        router.C, router.MINORITY_TITLE_WEIGHT, router.OFFSET_SPLITS = saved
+    for name, settings in configurations:
+        with router_settings(**settings):
+            pred = predict_folds(rows, splits)
+        result = routing.evaluate([labels[i] for i in raw], [pred[i] for i in raw])
+        print(f"  {name:<62} macro-F1 {result['macro_f1']:.4f}  accuracy {result['accuracy']:.3f}", flush=True)
 
 
 def run_population(rows: list[dict[str, str]], seeds: int, folds: int = 10) -> None:
@@ -204,23 +224,12 @@ def run_population(rows: list[dict[str, str]], seeds: int, folds: int = 10) -> N
     print(f"\nthe file as a random hold-out sees it: stratified {folds}-fold over all {len(rows)} rows, "
           f"near-duplicates left in training ({sum(1 for v in twins.values() if v)} rows have one):", flush=True)
     per_class: dict[str, list[float]] = {}
-    router = routing.Router
-    saved = router.OFFSET_SPLITS
-    for seed, offset_splits in ((seed, splits) for seed in range(seeds) for splits in (saved, 0)):
+    for seed, offset_splits in ((seed, n) for seed in range(seeds) for n in (routing.Router.OFFSET_SPLITS, 0)):
         name = "production" if offset_splits else "without class offsets"
-        router.OFFSET_SPLITS = offset_splits
-        pred: dict[int, str] = {}
-        in_training: set[int] = set()
-        try:
-            for train, test in leak_free_splits(rows, everyone, no_exclusion, folds, seed):
-                model = router.train([rows[i]["title"] for i in train], [rows[i]["text"] for i in train],
-                                     [labels[i] for i in train], seed=seed)
-                out = model.predict([rows[i]["title"] for i in test], [rows[i]["text"] for i in test])
-                pred.update((i, p.label) for i, p in zip(test, out, strict=True))
-                testing = set(test)
-                in_training.update(i for i in test if twins[i] - testing)
-        finally:
-            router.OFFSET_SPLITS = saved
+        splits = leak_free_splits(rows, everyone, no_exclusion, folds, seed)
+        with router_settings(OFFSET_SPLITS=offset_splits):
+            pred = predict_folds(rows, splits, seed)
+        in_training = {i for _train, test in splits for i in test if twins[i] - set(test)}
 
         def scored(subset: list[int], pred: dict[int, str] = pred) -> dict[str, Any]:
             return routing.evaluate([labels[i] for i in subset], [pred[i] for i in subset])
@@ -273,6 +282,21 @@ def other_file_twins(rows: list[dict[str, str]], data_dir: Path, threshold: floa
     return out
 
 
+def other_files_appended(rows: list[dict[str, str]], data_dir: Path, threshold: float
+                         ) -> tuple[list[dict[str, str]], list[int], list[tuple[list[int], list[int]]]]:
+    """The labelled rows followed by the other files' typed messages, each labelled like its twin
+    (`other_file_twins`; they are only ever test rows): the rows, the appended messages' positions,
+    and 5 stratified folds over them, each training on the labelled rows minus the fold's twins."""
+    pairs = other_file_twins(rows, data_dir, threshold)
+    every = rows + [{**message, "label": rows[twin]["label"]} for message, twin, _ex in pairs]
+    other = [len(rows) + k for k in range(len(pairs))]
+    splits = []
+    for fold in stratified_kfold([every[i]["label"] for i in other], 5, seed=0):
+        excluded = set().union(*(pairs[k][2] for k in fold))
+        splits.append(([i for i in range(len(rows)) if i not in excluded], [other[k] for k in fold]))
+    return every, other, splits
+
+
 def run_other_twins(rows: list[dict[str, str]], data_dir: Path, threshold: float, folds: int) -> None:
     """The typed-versus-pre-cleaned comparison of `run_twin_pairs` on a second, larger set of pairs:
     typed messages from the other files and their labelled pre-cleaned twins, both unseen."""
@@ -318,21 +342,13 @@ def run_variants(rows: list[dict[str, str]], raw: list[int], twins: dict[int, se
 
     from minsheng.insights import textprep
 
-    pairs = other_file_twins(rows, data_dir, threshold)
-    # The other files' typed messages go after the labelled rows, labelled like their twin; they
-    # are only ever test rows.
-    every = rows + [{**message, "label": rows[twin]["label"]} for message, twin, _ex in pairs]
+    every, other, other_splits = other_files_appended(rows, data_dir, threshold)
     labels = np.array([r["label"] for r in every], dtype=object)
     has_title = np.array([bool(r["title"]) for r in every])
     in_domain = in_domain_rows(rows)
     in_domain_twins = near_duplicates(rows, in_domain)
     raw_splits = [leak_free_splits(rows, raw, twins, 5, seed) for seed in range(passes)]
     in_domain_splits = leak_free_splits(rows, in_domain, in_domain_twins, 5, 0)
-    other = [len(rows) + k for k in range(len(pairs))]
-    other_splits = []
-    for fold in stratified_kfold([str(labels[i]) for i in other], 5, seed=0):
-        excluded = set().union(*(pairs[k][2] for k in fold))
-        other_splits.append(([i for i in range(len(rows)) if i not in excluded], [other[k] for k in fold]))
 
     def chars(ngrams: tuple[int, int], min_df: int = 2, binary: bool = False) -> TfidfVectorizer:
         if binary:
@@ -399,7 +415,7 @@ def run_variants(rows: list[dict[str, str]], raw: list[int], twins: dict[int, se
          nbsvm()),
     ]
     print(f"\nvariants: macro-F1 on raw rows ({passes} leak-free 5-fold passes) | on 2,000 pre-cleaned rows "
-          f"(one leak-free 5-fold pass) | on {len(pairs)} typed messages of the other files (one pass), "
+          f"(one leak-free 5-fold pass) | on {len(other)} typed messages of the other files (one pass), "
           "with their accuracy:", flush=True)
 
     def one_pass(blocks, titled_weight, classifier, splits, seed):  # type: ignore[no-untyped-def]
@@ -440,16 +456,10 @@ def run_offsets(rows: list[dict[str, str]], raw: list[int], twins: dict[int, set
     0 and 1), the raw rows in folds of neighbouring rows, and the other files' typed messages."""
     from sklearn.model_selection import StratifiedKFold
 
-    pairs = other_file_twins(rows, data_dir, threshold)
-    every = rows + [{**message, "label": rows[twin]["label"]} for message, twin, _ex in pairs]
+    every, other, other_splits = other_files_appended(rows, data_dir, threshold)
     labels = np.array([r["label"] for r in every], dtype=object)
     docs = [routing._prepare(r["title"], r["text"]) for r in every]
     has_title = np.array([bool(d.title) for d in docs])
-    other = [len(rows) + k for k in range(len(pairs))]
-    other_splits = []
-    for fold in stratified_kfold([str(labels[i]) for i in other], 5, seed=0):
-        excluded = set().union(*(pairs[k][2] for k in fold))
-        other_splits.append(([i for i in range(len(rows)) if i not in excluded], [other[k] for k in fold]))
     measures = {
         "raw, seed 0": (leak_free_splits(rows, raw, twins, 5, 0), raw),
         "raw, seed 1": (leak_free_splits(rows, raw, twins, 5, 1), raw),
